@@ -1,0 +1,130 @@
+"""Drive lr/momentum updater hooks the way mmcv 1.7.2's runners call them, without a runner.
+
+Shared by the hook tests and the oracle differential test: the same driver runs bridge's hooks and
+the real mmcv hooks, so any difference is the hooks' own. The set-ups mirror
+tools/oracle/schedules.py (whose recordings these tests replay).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+EPOCHS, EPOCH_LEN, ITERS = 4, 5, 12
+
+
+class _Params(torch.nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.a, self.b, self.c = (torch.nn.Linear(2, 2) for _ in range(3))
+
+
+def make_optimizer(kind: str) -> Any:
+    """``sgd``/``adam``: two param groups (lr 0.1 and 0.05); ``dict``: ``{"a": SGD, "b": Adam}``."""
+    model = _Params()
+    groups = [
+        {"params": list(model.a.parameters())},
+        {"params": list(model.b.parameters()), "lr": 0.05},
+    ]
+    if kind == "sgd":
+        return torch.optim.SGD(groups, lr=0.1, momentum=0.9, weight_decay=1e-4)
+    if kind == "adam":
+        return torch.optim.Adam(groups, lr=0.1, betas=(0.9, 0.999))
+    return {
+        "a": torch.optim.SGD(groups, lr=0.1, momentum=0.9),
+        "b": torch.optim.Adam(model.c.parameters(), lr=0.02, betas=(0.95, 0.999)),
+    }
+
+
+def group_values(optimizer: Any, key: str) -> list[float]:
+    """Every param group's lr or momentum (``betas[0]`` for Adam-likes), flattened over a dict."""
+    optims = list(optimizer.values()) if isinstance(optimizer, dict) else [optimizer]
+    out = []
+    for optim in optims:
+        for group in optim.param_groups:
+            if key == "momentum" and "momentum" not in group:
+                out.append(float(group["betas"][0]))
+            else:
+                out.append(float(group[key]))
+    return out
+
+
+@dataclass
+class FakeRunner:
+    """The attributes the updater hooks read."""
+
+    optimizer: Any
+    max_epochs: int | None
+    max_iters: int
+    data_loader: list[int]
+    epoch: int = 0
+    iter: int = 0
+    trace: dict[str, list[list[float]]] = field(default_factory=lambda: {"lr": [], "momentum": []})
+
+    def record(self) -> None:
+        self.trace["lr"].append(group_values(self.optimizer, "lr"))
+        self.trace["momentum"].append(group_values(self.optimizer, "momentum"))
+
+
+def from_json(cfg: dict[str, Any] | None) -> dict[str, Any] | None:
+    """JSON turned ``target_ratio`` tuples into lists; mmcv needs the tuple back."""
+    if cfg is None:
+        return None
+    out = copy.deepcopy(cfg)
+    if isinstance(out.get("target_ratio"), list):
+        out["target_ratio"] = tuple(out["target_ratio"])
+    return out
+
+
+def run_hooks(runner_kind: str, hooks: list[Any], runner: FakeRunner) -> None:
+    """Call the hooks (already in priority order) as mmcv's Epoch/IterBasedRunner would."""
+
+    def call(stage: str) -> None:
+        for hook in hooks:
+            getattr(hook, stage)(runner)
+
+    call("before_run")
+    if runner_kind == "epoch":
+        for epoch in range(EPOCHS):
+            runner.epoch = epoch
+            call("before_train_epoch")
+            for _ in range(EPOCH_LEN):
+                call("before_train_iter")
+                runner.record()
+                runner.iter += 1
+        return
+    call("before_epoch")
+    for it in range(ITERS):
+        runner.epoch = max(0, (it - 1) // EPOCH_LEN)  # IterLoader's epoch, read before next()
+        call("before_train_iter")
+        runner.record()
+        runner.iter += 1
+
+
+def run_case(case: dict[str, Any], build: Callable[[str, dict[str, Any]], Any]) -> dict[str, Any]:
+    """Run a recorded case through hooks made by ``build(kind, cfg)``; the trace or the error."""
+    optimizer = make_optimizer(case["optim"])
+    epoch = case["runner"] == "epoch"
+    runner = FakeRunner(
+        optimizer=optimizer,
+        max_epochs=EPOCHS if epoch else None,
+        max_iters=EPOCHS * EPOCH_LEN if epoch else ITERS,
+        data_loader=list(range(EPOCH_LEN)),
+    )
+    try:
+        hooks = [
+            build(kind, cfg)
+            for kind, cfg in (
+                ("lr", from_json(case["lr_config"])),
+                ("momentum", from_json(case["momentum_config"])),
+            )
+            if cfg is not None
+        ]
+        run_hooks(case["runner"], hooks, runner)
+    except Exception as exc:
+        return {"error": type(exc).__name__, "exc": exc}
+    return runner.trace
