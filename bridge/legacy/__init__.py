@@ -1,0 +1,80 @@
+"""bridge's reimplementation of mmcv 1.7.2's runner (``mmcv.runner``'s names and behaviour).
+
+Example::
+
+    from bridge.legacy import EpochBasedRunner, Hook, HOOKS, build_runner
+"""
+
+from bridge.legacy.base_runner import BaseRunner as BaseRunner
+from bridge.legacy.builder import DefaultRunnerConstructor as DefaultRunnerConstructor
+from bridge.legacy.builder import build_runner as build_runner
+from bridge.legacy.checkpoint import CheckpointLoader as CheckpointLoader
+from bridge.legacy.checkpoint import _load_checkpoint as _load_checkpoint
+from bridge.legacy.checkpoint import _load_checkpoint_with_prefix as _load_checkpoint_with_prefix
+from bridge.legacy.checkpoint import get_state_dict as get_state_dict
+from bridge.legacy.checkpoint import load_checkpoint as load_checkpoint
+from bridge.legacy.checkpoint import load_state_dict as load_state_dict
+from bridge.legacy.checkpoint import save_checkpoint as save_checkpoint
+from bridge.legacy.checkpoint import weights_to_cpu as weights_to_cpu
+from bridge.legacy.dist_utils import allreduce_grads as allreduce_grads
+from bridge.legacy.dist_utils import allreduce_params as allreduce_params
+from bridge.legacy.dist_utils import get_dist_info as get_dist_info
+from bridge.legacy.dist_utils import master_only as master_only
+from bridge.legacy.epoch_based_runner import EpochBasedRunner as EpochBasedRunner
+from bridge.legacy.epoch_based_runner import Runner as Runner
+from bridge.legacy.hooks import HOOKS as HOOKS
+from bridge.legacy.hooks import Hook as Hook
+from bridge.legacy.log_buffer import LogBuffer as LogBuffer
+from bridge.legacy.priority import Priority as Priority
+from bridge.legacy.priority import get_priority as get_priority
+from bridge.legacy.registry import DATASETS as DATASETS
+from bridge.legacy.registry import MODELS as MODELS
+from bridge.legacy.registry import MODULE_WRAPPERS as MODULE_WRAPPERS
+from bridge.legacy.registry import OPTIMIZER_BUILDERS as OPTIMIZER_BUILDERS
+from bridge.legacy.registry import OPTIMIZERS as OPTIMIZERS
+from bridge.legacy.registry import RUNNER_BUILDERS as RUNNER_BUILDERS
+from bridge.legacy.registry import RUNNERS as RUNNERS
+from bridge.legacy.registry import Registry as Registry
+from bridge.legacy.registry import build_from_cfg as build_from_cfg
+from bridge.legacy.utils import get_host_info as get_host_info
+from bridge.legacy.utils import get_time_str as get_time_str
+from bridge.legacy.utils import obj_from_dict as obj_from_dict
+from bridge.legacy.utils import set_random_seed as set_random_seed
+
+__all__ = [
+    "DATASETS",
+    "HOOKS",
+    "MODELS",
+    "MODULE_WRAPPERS",
+    "OPTIMIZERS",
+    "OPTIMIZER_BUILDERS",
+    "RUNNERS",
+    "RUNNER_BUILDERS",
+    "BaseRunner",
+    "CheckpointLoader",
+    "DefaultRunnerConstructor",
+    "EpochBasedRunner",
+    "Hook",
+    "LogBuffer",
+    "Priority",
+    "Registry",
+    "Runner",
+    "_load_checkpoint",
+    "_load_checkpoint_with_prefix",
+    "allreduce_grads",
+    "allreduce_params",
+    "build_from_cfg",
+    "build_runner",
+    "get_dist_info",
+    "get_host_info",
+    "get_priority",
+    "get_state_dict",
+    "get_time_str",
+    "load_checkpoint",
+    "load_state_dict",
+    "master_only",
+    "obj_from_dict",
+    "save_checkpoint",
+    "set_random_seed",
+    "weights_to_cpu",
+]

@@ -1,0 +1,177 @@
+"""``EpochBasedRunner``: train/val by epochs, as mmcv 1.7.2 does, without its 2 s sleeps.
+
+.. versionadded:: 0.1 compatible with ``mmcv.runner.epoch_based_runner`` 1.7.2.
+"""
+
+from __future__ import annotations
+
+import platform
+import warnings
+from typing import Any
+
+import torch
+
+from bridge.legacy import _saving
+from bridge.legacy.base_runner import BaseRunner
+from bridge.legacy.registry import RUNNERS
+from bridge.legacy.utils import get_host_info
+
+__all__ = ["EpochBasedRunner", "Runner"]
+
+
+def check_workflow(
+    runner: BaseRunner, data_loaders: object, workflow: object, unit: str
+) -> list[tuple[str, int]]:
+    """``workflow`` checked against ``data_loaders`` and the runner's modes (train/val)."""
+    if not isinstance(data_loaders, list):
+        raise TypeError(f"data_loaders must be a list of data loaders, got {data_loaders!r}")
+    if not isinstance(workflow, list | tuple) or not all(
+        isinstance(flow, tuple) and len(flow) == 2 for flow in workflow
+    ):
+        raise TypeError(
+            f"workflow must be a list of (mode, {unit}) tuples such as [('train', 1)], "
+            f"got {workflow!r}"
+        )
+    if len(data_loaders) != len(workflow):
+        raise ValueError(
+            f"got {len(data_loaders)} data loaders for a workflow of {len(workflow)} phases "
+            f"({workflow!r}); pass one data loader per phase"
+        )
+    for mode, count in workflow:
+        if not isinstance(mode, str):
+            raise TypeError(f"mode in workflow must be a str, but got {mode!r}")
+        if mode not in ("train", "val") and not callable(getattr(runner, mode, None)):
+            raise ValueError(
+                f'runner has no method named "{mode}" to run a workflow phase; '
+                f"accepted modes: ['train', 'val'] (workflow={workflow!r})"
+            )
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise TypeError(f"{unit} in workflow must be an int >= 0, got {count!r} for {mode!r}")
+    return list(workflow)
+
+
+@RUNNERS.register_module()
+class EpochBasedRunner(BaseRunner):
+    """Epoch-based runner: each ``train``/``val`` call is one pass over its data loader.
+
+    Example::
+
+        runner = EpochBasedRunner(model, optimizer=optimizer, work_dir="work_dirs/toy",
+                                  logger=logging.getLogger("toy"), max_epochs=3)
+        runner.register_training_hooks(lr_config=dict(policy="fixed"),
+                                       optimizer_config=dict(grad_clip=None))
+        runner.run([train_loader], [("train", 1)])
+    """
+
+    def train(self, data_loader: Any, **kwargs: Any) -> None:
+        """One training epoch over ``data_loader``."""
+        self.model.train()
+        self.mode = "train"
+        self.data_loader = data_loader
+        self._max_iters = self._require_max_epochs() * len(data_loader)
+        self.call_hook("before_train_epoch")
+        for i, data_batch in enumerate(data_loader):
+            self.data_batch = data_batch
+            self._inner_iter = i
+            self.call_hook("before_train_iter")
+            self.run_iter(data_batch, train_mode=True, **kwargs)
+            self.call_hook("after_train_iter")
+            del self.data_batch
+            self._iter += 1
+        self.call_hook("after_train_epoch")
+        self._epoch += 1
+
+    @torch.no_grad()
+    def val(self, data_loader: Any, **kwargs: Any) -> None:
+        """One validation pass over ``data_loader`` (no gradients)."""
+        self.model.eval()
+        self.mode = "val"
+        self.data_loader = data_loader
+        self.call_hook("before_val_epoch")
+        for i, data_batch in enumerate(data_loader):
+            self.data_batch = data_batch
+            self._inner_iter = i
+            self.call_hook("before_val_iter")
+            self.run_iter(data_batch, train_mode=False)
+            self.call_hook("after_val_iter")
+            del self.data_batch
+        self.call_hook("after_val_epoch")
+
+    def _require_max_epochs(self) -> int:
+        if self._max_epochs is None:
+            raise ValueError(
+                "max_epochs must be specified during instantiation, got None; pass "
+                "max_epochs=N to EpochBasedRunner (or runner=dict(..., max_epochs=N))"
+            )
+        return self._max_epochs
+
+    def run(
+        self,
+        data_loaders: list[Any],
+        workflow: list[tuple[str, int]],
+        max_epochs: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Run ``workflow`` (e.g. ``[('train', 2), ('val', 1)]``) until ``max_epochs`` epochs."""
+        flows = check_workflow(self, data_loaders, workflow, "epochs")
+        if max_epochs is not None:
+            warnings.warn(
+                "setting max_epochs in run is deprecated, please set max_epochs in runner_config",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            self._max_epochs = max_epochs
+        total = self._require_max_epochs()
+        for i, (mode, _) in enumerate(flows):
+            if mode == "train":
+                self._max_iters = total * len(data_loaders[i])
+                break
+        self._log_start(f"workflow: {flows}, max: {total} epochs")
+        self.call_hook("before_run")
+        while self.epoch < total:
+            for i, (mode, epochs) in enumerate(flows):
+                phase = getattr(self, mode)
+                for _ in range(epochs):
+                    if mode == "train" and self.epoch >= total:
+                        break
+                    phase(data_loaders[i], **kwargs)
+        self.call_hook("after_run")
+
+    def _log_start(self, workflow_line: str) -> None:
+        work_dir = self.work_dir if self.work_dir is not None else "NONE"
+        self.logger.info("Start running, host: %s, work_dir: %s", get_host_info(), work_dir)
+        self.logger.info("Hooks will be executed in the following order:\n%s", self.get_hook_info())
+        self.logger.info("%s", workflow_line)
+
+    def save_checkpoint(
+        self,
+        out_dir: str,
+        filename_tmpl: str = "epoch_{}.pth",
+        save_optimizer: bool = True,
+        meta: dict[str, Any] | None = None,
+        create_symlink: bool = True,
+    ) -> None:
+        """Save ``<out_dir>/epoch_<epoch+1>.pth`` and point ``latest.pth`` at it (atomically)."""
+        full_meta = _saving.runner_meta(self.meta, meta, epoch=self.epoch + 1, iter=self.iter)
+        _saving.save(
+            self,
+            out_dir,
+            filename_tmpl.format(self.epoch + 1),
+            full_meta,
+            save_optimizer=save_optimizer,
+            create_symlink=create_symlink,
+            use_copy=platform.system() == "Windows",
+        )
+
+
+@RUNNERS.register_module()
+class Runner(EpochBasedRunner):
+    """Deprecated name of :class:`EpochBasedRunner` (warns)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        warnings.warn(
+            "Runner was deprecated, please use EpochBasedRunner instead",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        super().__init__(*args, **kwargs)
