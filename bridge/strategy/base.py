@@ -150,12 +150,16 @@ class BaseStrategy(ABC):
         self._seed = _env.set_randomness(seed, diff_rank_seed, deterministic)
 
     def build_logger(
-        self, log_level: int | str = "INFO", log_file: str | None = None, **kwargs: Any
+        self, log_level: int | str | None = "INFO", log_file: str | None = None, **kwargs: Any
     ) -> Any:
         """An mmengine ``MMLogger`` named after the experiment, writing to :attr:`log_dir`."""
         from mmengine.logging import MMLogger
 
-        cfg = dict(log_level=log_level, **kwargs)
+        name = kwargs.get("name", self._experiment_name)
+        if MMLogger.check_instance_created(name):
+            # Two strategies made in the same second share a name; mmengine would warn here.
+            return MMLogger.get_instance(name)
+        cfg = dict(log_level=log_level if log_level is not None else "INFO", **kwargs)
         cfg["log_file"] = log_file or os.path.join(self._log_dir, f"{self.timestamp}.log")
         cfg.setdefault("name", self._experiment_name)
         cfg.setdefault("file_mode", "a")

@@ -87,14 +87,14 @@ def to_plain(obj: Any, where: str = "checkpoint") -> Any:
         {'lr': 0.1}
     """
     buffer_type = _history_buffer_type()
-    if isinstance(obj, _LEAVES):
-        return obj
     if buffer_type is not None and isinstance(obj, buffer_type):
         return _buffer_to_plain(obj)
     if isinstance(obj, np.ndarray):
         return torch.from_numpy(obj.copy())
-    if isinstance(obj, np.generic):
+    if isinstance(obj, np.generic):  # before the leaves: np.float64 is a float subclass
         return obj.item()
+    if isinstance(obj, _LEAVES):
+        return obj
     if isinstance(obj, dict | list | tuple):
         return _container_to_plain(obj, where)
     if callable(obj):

@@ -73,7 +73,7 @@ def train(
     for _ in range(iters):
         trace["lr"].append(group_values(optim_wrapper.optimizer, "lr"))
         log_vars = model.train_step(next(batches), optim_wrapper)
-        trace["loss"].append(float(log_vars["loss"]))
+        trace["loss"].append(float(log_vars["loss"].detach()))
         for scheduler in schedulers:
             scheduler.step()
     return trace

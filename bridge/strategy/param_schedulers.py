@@ -1,0 +1,241 @@
+"""mmengine param schedulers that replay an mmcv 1.7.2 ``lr_config``/``momentum_config`` exactly.
+
+mmengine's built-in schedulers reproduce most mmcv policies (see ``docs/schedules.md``); these two
+cover the rest: ``Inv``, ``Cyclic``, ``CosineRestart`` with weights, absolute floors, ``min_lr``
+clipping, momentum warmups, warmups in epochs, and warmups over schedules whose floor is not 0.
+They are closed-form (not chainable): the value before iteration ``i`` is computed from the base
+value with :mod:`bridge.schedules`, the main schedule and the warmup fused as mmcv fuses them.
+
+They step once per iteration (``by_epoch=False``). On an epoch-based loop, configure them with
+``by_epoch=True, convert_to_iter_based=True`` so mmengine passes the epoch length, which mmcv's
+epoch-unit progress and ``warmup_by_epoch`` need; :func:`bridge.config_map.legacy_schedule_to_param_scheduler`
+writes such configs.
+
+Registered in mmengine's ``PARAM_SCHEDULERS`` on import, as ``'BridgeLegacyLrScheduler'`` and
+``'BridgeLegacyMomentumScheduler'`` (``custom_imports=dict(imports=['bridge.strategy.param_schedulers'])``).
+
+Example::
+
+    >>> import torch
+    >>> opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1, momentum=0.9)
+    >>> sched = LegacyLrScheduler(opt, policy="step", policy_args=dict(step=[2]), max_iters=4,
+    ...                           warmup="linear", warmup_iters=2, warmup_ratio=0.1)
+    >>> round(opt.param_groups[0]["lr"], 6)
+    0.01
+
+.. versionadded:: 0.1 (mmcv 1.7.2 semantics on mmengine 0.10.7's scheduler base)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
+
+from mmengine.optim.scheduler.momentum_scheduler import MomentumSchedulerMixin
+from mmengine.optim.scheduler.param_scheduler import INF, _ParamScheduler
+from mmengine.registry import PARAM_SCHEDULERS
+
+from bridge import schedules as sch
+
+__all__ = ["SCHEDULER_NAMES", "LegacyLrScheduler", "LegacyMomentumScheduler"]
+
+SCHEDULER_NAMES = {"lr": "BridgeLegacyLrScheduler", "momentum": "BridgeLegacyMomentumScheduler"}
+
+Kind = Literal["lr", "momentum"]
+# value(base, group_index, iteration) -> the regular (un-warmed) value
+Family = Callable[[float, int, int], float]
+
+
+class _Ctx:
+    """What a family needs besides the base value: units, run length, per-group settings."""
+
+    def __init__(self, kind: Kind, args: Mapping[str, Any], legacy_by_epoch: bool, epoch_length: int | None, max_epochs: int | None, max_iters: int | None) -> None:  # fmt: skip
+        self.kind, self.args, self.legacy_by_epoch = kind, args, legacy_by_epoch
+        self.epoch_length = epoch_length
+        self.max_epochs = max_epochs
+        self.max_iters = max_iters if max_iters is not None else _times(max_epochs, epoch_length)
+
+    def progress(self, iteration: int) -> tuple[int, int]:
+        if self.legacy_by_epoch:
+            return iteration // _need(self.epoch_length, "epoch_length"), _need(self.max_epochs, "max_epochs")
+        return iteration, _need(self.max_iters, "max_iters")
+
+    def target(self, base: float) -> float:
+        name = "min_lr" if self.kind == "lr" else "min_momentum"
+        return sch.target_value(base, self.args.get(name), self.args.get(f"{name}_ratio"))
+
+
+def _times(a: int | None, b: int | None) -> int | None:
+    return None if a is None or b is None else a * b
+
+
+def _need(value: int | None, name: str) -> int:
+    if value is None:
+        raise ValueError(
+            f"this legacy schedule needs {name}, got None; pass it (epoch_length comes from "
+            "by_epoch=True with convert_to_iter_based=True on an epoch-based loop)"
+        )
+    return value
+
+
+def _annealing(fn: Callable[[float, int, int, float], float]) -> Callable[[_Ctx], Family]:
+    def make(ctx: _Ctx) -> Family:
+        return lambda b, _g, it: fn(b, *ctx.progress(it), ctx.target(b))
+
+    return make
+
+
+def _step(ctx: _Ctx) -> Family:
+    gamma = ctx.args.get("gamma", 0.1 if ctx.kind == "lr" else 0.5)
+    floor = ctx.args.get("min_lr" if ctx.kind == "lr" else "min_momentum")
+    return lambda b, _g, it: sch.step_value(b, ctx.progress(it)[0], ctx.args["step"], gamma, floor)
+
+
+def _poly(ctx: _Ctx) -> Family:
+    power, floor = ctx.args.get("power", 1.0), ctx.args.get("min_lr", 0.0)
+    return lambda b, _g, it: sch.poly_value(b, *ctx.progress(it), power, floor)
+
+
+def _flat(ctx: _Ctx) -> Family:
+    pct = ctx.args.get("start_percent", 0.75)
+    return lambda b, _g, it: sch.flat_cosine_value(b, *ctx.progress(it), pct, ctx.target(b))
+
+
+def _restart(ctx: _Ctx) -> Family:
+    periods, weights = ctx.args["periods"], ctx.args.get("restart_weights", [1])
+    return lambda b, _g, it: sch.cosine_restart_value(
+        b, ctx.progress(it)[0], periods, weights, ctx.target(b)
+    )
+
+
+def _cyclic_ratio(value: Any) -> tuple[float, float]:
+    ratio = tuple(value) if isinstance(value, (list, tuple)) else (value, value / 1e5)
+    return (ratio[0], ratio[0] / 1e5) if len(ratio) == 1 else (ratio[0], ratio[1])
+
+
+def _cyclic(ctx: _Ctx) -> Family:
+    default = (10, 1e-4) if ctx.kind == "lr" else (0.85 / 0.95, 1.0)
+    ratio = _cyclic_ratio(ctx.args.get("target_ratio", default))
+    per, phases = sch.cyclic_phases(
+        _need(ctx.max_iters, "max_iters"), ctx.args.get("cyclic_times", 1), ctx.args.get("step_ratio_up", 0.4), ratio
+    )
+    gamma, anneal = ctx.args.get("gamma", 1), ctx.args.get("anneal_strategy", "cos")
+    return lambda b, _g, it: sch.cyclic_value(b, it, per, phases, gamma, anneal)
+
+
+def _one_cycle_lr(ctx: _Ctx) -> Family:
+    a = ctx.args
+    total = a.get("total_steps") or _need(ctx.max_iters, "max_iters")
+    phases = sch.one_cycle_phases(total, a.get("pct_start", 0.3), a.get("div_factor", 25), a.get("final_div_factor", 1e4), a.get("three_phase", False))  # fmt: skip
+    anneal = a.get("anneal_strategy", "cos")
+    return lambda b, _g, it: sch.one_cycle_value(it, phases, (b,), anneal)
+
+
+_FAMILIES: dict[str, Callable[[_Ctx], Family]] = {
+    "Fixed": lambda ctx: lambda b, _g, _it: b,
+    "Step": _step,
+    "Exp": lambda ctx: lambda b, _g, it: sch.exp_value(b, ctx.progress(it)[0], ctx.args["gamma"]),
+    "Poly": _poly,
+    "Inv": lambda ctx: lambda b, _g, it: sch.inv_value(b, ctx.progress(it)[0], ctx.args["gamma"], ctx.args.get("power", 1.0)),  # fmt: skip
+    "CosineAnnealing": _annealing(sch.cosine_annealing_value),
+    "FlatCosineAnnealing": _flat,
+    "CosineRestart": _restart,
+    "LinearAnnealing": _annealing(sch.linear_annealing_value),
+    "Cyclic": _cyclic,
+    "OneCycle": _one_cycle_lr,
+}
+
+
+def _per_group(name: str, value: Any, count: int) -> list[float]:
+    if isinstance(value, (list, tuple)):
+        if len(value) != count:
+            raise ValueError(f"expected {count} values for {name}, got {len(value)}")
+        return [float(v) for v in value]
+    if isinstance(value, (int, float)):
+        return [float(value)] * count
+    raise TypeError(f"{name} must be a number or a list with one value per param group, got {value!r}")
+
+
+class _LegacySchedule(_ParamScheduler):  # type: ignore[misc]
+    """Closed-form mmcv schedule + warmup, stepped per iteration."""
+
+    kind: Kind = "lr"
+
+    def __init__(self, optimizer: Any, *, policy: str, policy_args: Mapping[str, Any] | None = None, legacy_by_epoch: bool = False, warmup: str | None = None, warmup_iters: int = 0, warmup_ratio: float | None = None, warmup_by_epoch: bool = False, max_epochs: int | None = None, max_iters: int | None = None, epoch_length: int | None = None, begin: int = 0, end: int = INF, last_step: int = -1, by_epoch: bool = False, verbose: bool = False) -> None:  # fmt: skip
+        if policy not in _FAMILIES:
+            raise ValueError(f"policy={policy!r} is not one of {sorted(_FAMILIES)}")
+        if warmup is not None and warmup not in sch.WARMUP_TYPES:
+            raise ValueError(f"warmup={warmup!r} is not one of {sch.WARMUP_TYPES} or None")
+        self.policy, self.policy_args = policy, dict(policy_args or {})
+        self.warmup, self.warmup_ratio = warmup, warmup_ratio if warmup_ratio is not None else (0.1 if self.kind == "lr" else 0.9)
+        self.warmup_iters = warmup_iters * _need(epoch_length, "epoch_length") if warmup_by_epoch and warmup else warmup_iters
+        ctx = _Ctx(self.kind, self.policy_args, legacy_by_epoch, epoch_length, max_epochs, max_iters)
+        self._family = _FAMILIES[policy](ctx)
+        self._bases = self._prepare(optimizer)
+        super().__init__(optimizer, self.kind, begin=begin, end=end, last_step=last_step, by_epoch=by_epoch, verbose=verbose)  # fmt: skip
+
+    @classmethod
+    def build_iter_from_epoch(cls, *args: Any, begin: int = 0, end: int = INF, by_epoch: bool = True, epoch_length: int | None = None, **kwargs: Any) -> _LegacySchedule:  # fmt: skip
+        """mmengine's ``convert_to_iter_based`` entry: ``begin``/``end`` in epochs, keep the length."""
+        length = _need(epoch_length, "epoch_length")
+        if not by_epoch:
+            raise ValueError("convert_to_iter_based needs by_epoch=True, got by_epoch=False")
+        end = end if end == INF else int(end * length)
+        return cls(*args, begin=int(begin * length), end=end, by_epoch=False, epoch_length=length, **kwargs)
+
+    def _prepare(self, optimizer: Any) -> list[float] | None:
+        """Bases to use instead of ``initial_<param>`` (None: use those)."""
+        return None
+
+    def _get_value(self) -> list[float]:
+        bases = self._bases if self._bases is not None else self.base_values
+        it = self.last_step + self.begin
+        values = [self._family(base, i, it) for i, base in enumerate(bases)]
+        if self.warmup is None or it >= self.warmup_iters:
+            return values
+        factor = sch.warmup_factor(self.warmup, it, self.warmup_iters, self.warmup_ratio)  # type: ignore[arg-type]
+        if self.kind == "lr":
+            return [v * factor for v in values]
+        return [v / factor for v in values]
+
+
+@PARAM_SCHEDULERS.register_module(name=SCHEDULER_NAMES["lr"])
+class LegacyLrScheduler(_LegacySchedule):
+    """The lr of an mmcv ``lr_config`` (any policy, any warmup), exactly."""
+
+    kind: Kind = "lr"
+
+    def _prepare(self, optimizer: Any) -> list[float] | None:
+        if self.policy != "OneCycle":
+            return None
+        div = self.policy_args.get("div_factor", 25)
+        max_lr = _per_group("max_lr", self.policy_args["max_lr"], len(optimizer.param_groups))
+        bases = [lr / div for lr in max_lr]
+        for group, lr in zip(optimizer.param_groups, bases, strict=True):
+            group.setdefault("initial_lr", lr)
+        return bases
+
+
+@PARAM_SCHEDULERS.register_module(name=SCHEDULER_NAMES["momentum"])
+class LegacyMomentumScheduler(MomentumSchedulerMixin, _LegacySchedule):  # type: ignore[misc]
+    """The momentum (or Adam ``betas[0]``) of an mmcv ``momentum_config``, exactly."""
+
+    kind: Kind = "momentum"
+
+    def _prepare(self, optimizer: Any) -> list[float] | None:
+        if self.policy != "OneCycle":
+            return None
+        count = len(optimizer.param_groups)
+        lows = _per_group("base_momentum", self.policy_args.get("base_momentum", 0.85), count)
+        highs = _per_group("max_momentum", self.policy_args.get("max_momentum", 0.95), count)
+        phases = sch.one_cycle_momentum_phases(
+            _need(self._ctx_max_iters(), "max_iters"),
+            self.policy_args.get("pct_start", 0.3),
+            self.policy_args.get("three_phase", False),
+        )
+        anneal = self.policy_args.get("anneal_strategy", "cos")
+        self._family = lambda _b, g, it: sch.one_cycle_value(it, phases, (lows[g], highs[g]), anneal, last_phase_catches_all=True)  # fmt: skip
+        return highs
+
+    def _ctx_max_iters(self) -> int | None:
+        return self._max_iters
