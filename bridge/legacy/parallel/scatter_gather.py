@@ -1,0 +1,62 @@
+"""``scatter``/``scatter_kwargs`` with ``DataContainer`` support (``mmcv.parallel.scatter_gather``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from torch import Tensor
+from torch.nn.parallel._functions import Scatter as _TorchScatter
+
+from bridge.legacy.parallel._functions import Scatter
+from bridge.legacy.parallel.data_container import DataContainer
+
+__all__ = ["ScatterInputs", "scatter", "scatter_kwargs"]
+
+ScatterInputs = Tensor | DataContainer | tuple[Any, ...] | list[Any] | dict[Any, Any]
+
+
+def _scatter_map(obj: Any, target_gpus: list[int], dim: int) -> Any:
+    if isinstance(obj, Tensor):
+        if target_gpus != [-1]:
+            return _TorchScatter.apply(target_gpus, None, dim, obj)
+        return Scatter.forward(target_gpus, obj)
+    if isinstance(obj, DataContainer):
+        return obj.data if obj.cpu_only else Scatter.forward(target_gpus, obj.data)
+    if isinstance(obj, tuple) and obj:
+        return list(zip(*(_scatter_map(o, target_gpus, dim) for o in obj), strict=False))
+    if isinstance(obj, list) and obj:
+        return [
+            list(x) for x in zip(*(_scatter_map(o, target_gpus, dim) for o in obj), strict=False)
+        ]
+    if isinstance(obj, dict) and obj:
+        pairs = zip(*(_scatter_map(item, target_gpus, dim) for item in obj.items()), strict=False)
+        return [type(obj)(p) for p in pairs]
+    return [obj for _ in target_gpus]
+
+
+def scatter(inputs: Any, target_gpus: list[int], dim: int = 0) -> list[Any]:
+    """Split ``inputs`` into one entry per target GPU (``[-1]``: one CPU entry).
+
+    Tensors are chunked along ``dim``; a ``DataContainer`` contributes its per-GPU entries
+    (``cpu_only`` ones are handed over untouched); tuples, lists and dicts are scattered element-wise.
+
+    Example::
+
+        >>> scatter({"x": DataContainer([["meta"]], cpu_only=True)}, [-1])
+        [{'x': ['meta']}]
+    """
+    out: list[Any] = _scatter_map(inputs, target_gpus, dim)
+    return out
+
+
+def scatter_kwargs(
+    inputs: Any, kwargs: Any, target_gpus: list[int], dim: int = 0
+) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """Scatter positional ``inputs`` and ``kwargs`` and pad the shorter result to the same length."""
+    scattered_inputs: list[Any] = scatter(inputs, target_gpus, dim) if inputs else []
+    scattered_kwargs: list[Any] = scatter(kwargs, target_gpus, dim) if kwargs else []
+    if len(scattered_inputs) < len(scattered_kwargs):
+        scattered_inputs.extend(() for _ in range(len(scattered_kwargs) - len(scattered_inputs)))
+    elif len(scattered_kwargs) < len(scattered_inputs):
+        scattered_kwargs.extend({} for _ in range(len(scattered_inputs) - len(scattered_kwargs)))
+    return tuple(scattered_inputs), tuple(scattered_kwargs)

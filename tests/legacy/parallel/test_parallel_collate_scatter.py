@@ -1,0 +1,125 @@
+"""collate, scatter and MMDataParallel (CPU mode) against mmcv 1.7.2 (recorded and live)."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import torch
+from conftest import recorded  # type: ignore[import-not-found]
+from torch import nn
+
+import bridge.legacy.parallel as ours
+from bridge.legacy.parallel import DataContainer, collate, scatter
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _cases() -> ModuleType:
+    oracle = ROOT / "tools" / "oracle"
+    if str(oracle) not in sys.path:
+        sys.path.insert(0, str(oracle))
+    spec = importlib.util.spec_from_file_location(
+        "_oracle_parts_parallel", oracle / "parts_parallel.py"
+    )
+    assert spec
+    assert spec.loader
+    if spec.name not in sys.modules:
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[spec.name]
+
+
+CASES = _cases()
+RECORDED = recorded("parts_mmcv_parallel")
+needs_cpu_only = pytest.mark.skipif(
+    torch.cuda.is_available(), reason="the recording is MMDataParallel's CPU mode"
+)
+
+
+@pytest.mark.parametrize("name", sorted(CASES.COLLATE_CASES))
+def test_collate_matches_the_recording(name: str) -> None:
+    assert CASES.collate_case(ours, name) == RECORDED["collate"][name]
+
+
+@pytest.mark.parametrize("name", sorted(CASES.COLLATE_CASES))
+def test_collate_matches_live_mmcv(name: str, oracle_mmcv: Any) -> None:
+    import mmcv.parallel
+
+    assert CASES.collate_case(ours, name) == CASES.collate_case(mmcv.parallel, name)
+
+
+def test_scatter_matches_the_recording_and_live_mmcv(oracle_mmcv: Any) -> None:
+    import mmcv.parallel
+
+    assert CASES.scatter_case(ours) == RECORDED["scatter"]
+    assert CASES.scatter_case(mmcv.parallel) == RECORDED["scatter"]
+
+
+@needs_cpu_only
+def test_mm_data_parallel_cpu_mode_matches_the_recording_and_live_mmcv(oracle_mmcv: Any) -> None:
+    import mmcv.parallel
+
+    assert CASES.data_parallel_case(ours) == RECORDED["data_parallel"]
+    assert CASES.data_parallel_case(mmcv.parallel) == RECORDED["data_parallel"]
+
+
+def test_the_recording_exercises_padding() -> None:
+    img = RECORDED["collate"]["two_per_gpu"]["dict"]["img"]
+    assert img["stack"]
+    assert [chunk["shape"] for chunk in img["dc"]["list"]] == [[2, 2, 3, 4], [2, 2, 4, 4]]
+    assert -1.0 in img["dc"]["list"][0]["values"]
+
+
+def test_data_container_rejects_bad_pad_dims() -> None:
+    with pytest.raises(ValueError, match=r"pad_dims must be None, 1, 2 or 3.*got 4"):
+        DataContainer(torch.zeros(1), pad_dims=4)
+
+
+def test_tensor_methods_need_a_tensor() -> None:
+    container = DataContainer([1, 2])
+    assert len(container) == 2
+    assert repr(container) == "DataContainer([1, 2])"
+    with pytest.raises(AttributeError, match="has no attribute size for type <class 'list'>"):
+        container.size()
+
+
+def test_stacking_mismatched_leading_dims_is_explained() -> None:
+    batch = [
+        DataContainer(torch.zeros(1, 2, 2), stack=True),
+        DataContainer(torch.zeros(3, 2, 2), stack=True),
+    ]
+    with pytest.raises(ValueError, match=r"only the last 2 dims may differ"):
+        collate(batch, samples_per_gpu=2)
+
+
+def test_stacking_too_few_dims_is_explained() -> None:
+    with pytest.raises(ValueError, match=r"pad_dims=2.*more than 2 dims.*\(2, 2\)"):
+        collate([DataContainer(torch.zeros(2, 2), stack=True)])
+
+
+def test_scatter_of_an_unknown_object_in_a_container_is_explained() -> None:
+    with pytest.raises(TypeError, match=r"can only scatter tensors.*cpu_only=True"):
+        scatter(DataContainer([object()]), [-1])
+
+
+def test_strings_collate_like_default_collate() -> None:
+    assert collate(["a", "b"]) == ["a", "b"]
+
+
+def test_is_module_wrapper_sees_registered_wrappers() -> None:
+    class Wrapper(nn.Module):
+        pass
+
+    assert ours.is_module_wrapper(ours.MMDataParallel(nn.Linear(1, 1)))
+    assert not ours.is_module_wrapper(Wrapper())
+    ours.MODULE_WRAPPERS.register_module(module=Wrapper)
+    try:
+        assert ours.is_module_wrapper(Wrapper())
+    finally:
+        del ours.MODULE_WRAPPERS.module_dict["Wrapper"]

@@ -1,0 +1,119 @@
+"""auto_fp16 / force_fp32 / wrap_fp16_model / cast_tensor_type / LossScaler vs mmcv 1.7.2."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import warnings
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+import torch
+from conftest import recorded  # type: ignore[import-not-found]
+from torch import nn
+
+from bridge.legacy import fp16_utils
+from bridge.legacy.fp16_utils import LossScaler, auto_fp16, force_fp32, patch_norm_fp32
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _cases() -> ModuleType:
+    oracle = ROOT / "tools" / "oracle"
+    if str(oracle) not in sys.path:
+        sys.path.insert(0, str(oracle))
+    spec = importlib.util.spec_from_file_location("_oracle_parts", oracle / "parts.py")
+    assert spec
+    assert spec.loader
+    if spec.name not in sys.modules:
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[spec.name]
+
+
+PARTS = _cases()
+RECORDED = recorded("parts_mmcv_fp16")
+cpu_only = pytest.mark.skipif(torch.cuda.is_available(), reason="recorded without CUDA autocast")
+
+
+@cpu_only
+def test_casting_matches_the_recording() -> None:
+    assert PARTS.fp16_case(fp16_utils) == RECORDED["fp16"]
+
+
+@cpu_only
+def test_casting_matches_live_mmcv(oracle_mmcv: Any) -> None:
+    from mmcv.runner import fp16_utils as mmcv_fp16
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # mmcv uses the deprecated torch.cuda.amp.autocast
+        expected = PARTS.fp16_case(mmcv_fp16)
+    assert PARTS.fp16_case(fp16_utils) == expected
+
+
+def test_the_recording_shows_casts_happen_only_when_enabled() -> None:
+    assert RECORDED["fp16"]["before"]["only_x"] == ["torch.float32", "torch.float32"]
+    assert RECORDED["fp16"]["after"]["only_x"] == ["torch.float16", "torch.float32"]
+
+
+def test_loss_scaler_matches_the_recording() -> None:
+    assert PARTS.loss_scaler_case(LossScaler) == RECORDED["loss_scaler"]
+
+
+def test_loss_scaler_matches_live_mmcv(oracle_mmcv: Any) -> None:
+    from mmcv.runner.fp16_utils import LossScaler as MmcvLossScaler
+
+    assert PARTS.loss_scaler_case(LossScaler) == PARTS.loss_scaler_case(MmcvLossScaler)
+
+
+def test_loss_scaler_round_trips_its_state() -> None:
+    scaler = LossScaler(init_scale=16.0, scale_window=2)
+    for overflow in (True, False, False):
+        scaler.update_scale(overflow)
+    copy = LossScaler(mode="static")
+    copy.load_state_dict(scaler.state_dict())
+    assert copy.state_dict() == scaler.state_dict()
+
+
+def test_bad_loss_scaler_mode_lists_the_choices() -> None:
+    with pytest.raises(ValueError, match=r"one of \('dynamic', 'static'\), got 'auto'"):
+        LossScaler(mode="auto")
+
+
+def test_decorating_a_non_module_method_is_a_type_error() -> None:
+    class NotAModule:
+        fp16_enabled = True
+
+        @force_fp32()
+        def loss(self, x: torch.Tensor) -> torch.Tensor:
+            return x
+
+    with pytest.raises(TypeError, match=r"@force_fp32 can only decorate methods of.*NotAModule"):
+        NotAModule().loss(torch.ones(1))
+
+
+def test_varargs_are_passed_through() -> None:
+    class Head(nn.Module):
+        fp16_enabled = True
+
+        @auto_fp16()
+        def forward(self, x: torch.Tensor, *rest: torch.Tensor) -> list[torch.dtype]:
+            return [x.dtype, *(r.dtype for r in rest)]
+
+    assert Head()(torch.ones(1), torch.ones(1)) == [torch.float16, torch.float32]
+
+
+def test_patch_norm_fp32_keeps_norms_in_fp32() -> None:
+    model = nn.Sequential(nn.Linear(2, 2), nn.GroupNorm(1, 2), nn.BatchNorm1d(2)).half()
+    patch_norm_fp32(model)
+    assert [p.dtype for p in model.parameters()] == [torch.half] * 2 + [torch.float] * 4
+    out = model[1](torch.ones(2, 2).half())
+    assert out.dtype == torch.half
+
+
+def test_deprecated_allreduce_grads_warns() -> None:
+    with pytest.warns(DeprecationWarning, match="mmcv.runner.allreduce_grads"):
+        fp16_utils.allreduce_grads([])
