@@ -5,6 +5,10 @@ Example::
     from bridge.legacy import EpochBasedRunner, Hook, HOOKS, build_runner
 """
 
+from bridge.legacy.base_module import BaseModule as BaseModule
+from bridge.legacy.base_module import ModuleDict as ModuleDict
+from bridge.legacy.base_module import ModuleList as ModuleList
+from bridge.legacy.base_module import Sequential as Sequential
 from bridge.legacy.base_runner import BaseRunner as BaseRunner
 from bridge.legacy.builder import DefaultRunnerConstructor as DefaultRunnerConstructor
 from bridge.legacy.builder import build_runner as build_runner
@@ -22,9 +26,18 @@ from bridge.legacy.dist_utils import get_dist_info as get_dist_info
 from bridge.legacy.dist_utils import master_only as master_only
 from bridge.legacy.epoch_based_runner import EpochBasedRunner as EpochBasedRunner
 from bridge.legacy.epoch_based_runner import Runner as Runner
+from bridge.legacy.fp16_utils import LossScaler as LossScaler
+from bridge.legacy.fp16_utils import auto_fp16 as auto_fp16
+from bridge.legacy.fp16_utils import force_fp32 as force_fp32
+from bridge.legacy.fp16_utils import wrap_fp16_model as wrap_fp16_model
 from bridge.legacy.hooks import HOOKS as HOOKS
 from bridge.legacy.hooks import Hook as Hook
+from bridge.legacy.iter_based_runner import IterBasedRunner as IterBasedRunner
+from bridge.legacy.iter_based_runner import IterLoader as IterLoader
 from bridge.legacy.log_buffer import LogBuffer as LogBuffer
+from bridge.legacy.optimizer import DefaultOptimizerConstructor as DefaultOptimizerConstructor
+from bridge.legacy.optimizer import build_optimizer as build_optimizer
+from bridge.legacy.optimizer import build_optimizer_constructor as build_optimizer_constructor
 from bridge.legacy.priority import Priority as Priority
 from bridge.legacy.priority import get_priority as get_priority
 from bridge.legacy.registry import DATASETS as DATASETS
@@ -42,6 +55,17 @@ from bridge.legacy.utils import obj_from_dict as obj_from_dict
 from bridge.legacy.utils import set_random_seed as set_random_seed
 
 __all__ = [
+    "BaseModule",
+    "DefaultOptimizerConstructor",
+    "LossScaler",
+    "ModuleDict",
+    "ModuleList",
+    "Sequential",
+    "auto_fp16",
+    "build_optimizer",
+    "build_optimizer_constructor",
+    "force_fp32",
+    "wrap_fp16_model",
     "DATASETS",
     "HOOKS",
     "MODELS",
@@ -55,6 +79,8 @@ __all__ = [
     "DefaultRunnerConstructor",
     "EpochBasedRunner",
     "Hook",
+    "IterBasedRunner",
+    "IterLoader",
     "LogBuffer",
     "Priority",
     "Registry",

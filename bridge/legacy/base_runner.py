@@ -10,91 +10,32 @@ from __future__ import annotations
 
 import logging
 import os
-import warnings
 from abc import ABCMeta, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import Any, TypedDict, cast
+from typing import Any, cast
 
 import torch
 from torch.optim import Optimizer
 
 from bridge.legacy import _resume
+from bridge.legacy._checks import (
+    OptimizerArg,
+    StepOutputs,
+    check_model,
+    check_optimizer,
+    check_outputs,
+)
 from bridge.legacy.checkpoint import MapLocation, load_checkpoint
 from bridge.legacy.dist_utils import get_dist_info
 from bridge.legacy.hooks.hook import STAGES, Hook
 from bridge.legacy.log_buffer import LogBuffer
 from bridge.legacy.priority import Priority, get_priority
-from bridge.legacy.utils import get_time_str
+from bridge.legacy.utils import get_host_info, get_time_str
 
 __all__ = ["BaseRunner", "StepOutputs"]
 
 _STAGE_SET = frozenset(STAGES)
-OptimizerArg = Optimizer | dict[str, Optimizer] | None
-
-
-class StepOutputs(TypedDict, total=False):
-    """What ``train_step``/``val_step``/``batch_processor`` return (mmcv's contract)."""
-
-    loss: torch.Tensor
-    log_vars: dict[str, Any]
-    num_samples: int
-
-
-def _check_optimizer(optimizer: object) -> None:
-    if isinstance(optimizer, dict):
-        for name, optim in optimizer.items():
-            if not isinstance(optim, Optimizer):
-                raise TypeError(
-                    f"optimizer must be a dict of torch.optim.Optimizers, but "
-                    f"optimizer[{name!r}] is {optim!r}; build each optimizer first"
-                )
-    elif optimizer is not None and not isinstance(optimizer, Optimizer):
-        raise TypeError(
-            f"optimizer must be a torch.optim.Optimizer, a dict of them or None, but got "
-            f"{optimizer!r}; build it with build_optimizer(model, cfg.optimizer)"
-        )
-
-
-def _check_model(model: Any, batch_processor: Callable[..., Any] | None) -> None:
-    if batch_processor is None:
-        if not hasattr(model, "train_step"):
-            raise TypeError(
-                f"model {type(model).__name__} has no train_step(); implement "
-                "train_step(data, optimizer) and val_step(), or pass batch_processor"
-            )
-        return
-    if not callable(batch_processor):
-        raise TypeError(f"batch_processor must be callable, but got {batch_processor!r}")
-    warnings.warn(
-        "batch_processor is deprecated, please implement train_step() and val_step() in the "
-        "model instead.",
-        DeprecationWarning,
-        stacklevel=3,
-    )
-    inner = getattr(model, "module", model)
-    if hasattr(inner, "train_step") or hasattr(inner, "val_step"):
-        raise RuntimeError(
-            "batch_processor and model.train_step()/model.val_step() cannot be both available."
-        )
-
-
-def _check_outputs(outputs: object, where: str) -> None:
-    if not isinstance(outputs, dict):
-        raise TypeError(
-            f"{where} must return a dict with 'loss', 'log_vars' and 'num_samples', but "
-            f"returned {type(outputs).__name__}: {outputs!r:.200}"
-        )
-    if "log_vars" not in outputs:
-        return
-    if not isinstance(outputs["log_vars"], dict):
-        raise TypeError(
-            f"{where} returned log_vars={outputs['log_vars']!r:.200}; it must be a dict"
-        )
-    if not isinstance(outputs.get("num_samples"), int):
-        raise TypeError(
-            f"{where} returned log_vars but num_samples={outputs.get('num_samples')!r}; "
-            "return the batch size as an int under 'num_samples'"
-        )
+_TIMER_DEFAULT: dict[str, Any] = {"type": "IterTimerHook"}
 
 
 class BaseRunner(metaclass=ABCMeta):
@@ -114,8 +55,8 @@ class BaseRunner(metaclass=ABCMeta):
         max_iters: int | None = None,
         max_epochs: int | None = None,
     ) -> None:
-        _check_model(model, batch_processor)
-        _check_optimizer(optimizer)
+        check_model(model, batch_processor)
+        check_optimizer(optimizer)
         if not isinstance(logger, logging.Logger):
             raise TypeError(
                 f"logger must be a logging.Logger object, but got {logger!r}; pass e.g. "
@@ -152,6 +93,13 @@ class BaseRunner(metaclass=ABCMeta):
         self.outputs: dict[str, Any] = {}
         self.data_loader: Any = None
         self._checked_outputs: set[bool] = set()
+        self._step_done = False  # True between a train step and the end of its after_train_iter
+
+    def _log_start(self, workflow_line: str) -> None:
+        work_dir = self.work_dir if self.work_dir is not None else "NONE"
+        self.logger.info("Start running, host: %s, work_dir: %s", get_host_info(), work_dir)
+        self.logger.info("Hooks will be executed in the following order:\n%s", self.get_hook_info())
+        self.logger.info("%s", workflow_line)
 
     @staticmethod
     def _make_work_dir(work_dir: object) -> str | None:
@@ -306,10 +254,10 @@ class BaseRunner(metaclass=ABCMeta):
 
     def _accept_outputs(self, outputs: Any, train_mode: bool) -> None:
         if train_mode not in self._checked_outputs:
-            _check_outputs(outputs, "model.train_step()" if train_mode else "model.val_step()")
+            check_outputs(outputs, "model.train_step()" if train_mode else "model.val_step()")
             self._checked_outputs.add(train_mode)
         elif not isinstance(outputs, dict):
-            _check_outputs(outputs, "model.train_step()" if train_mode else "model.val_step()")
+            check_outputs(outputs, "model.train_step()" if train_mode else "model.val_step()")
         if "log_vars" in outputs:
             self.log_buffer.update(outputs["log_vars"], outputs["num_samples"])
         self.outputs = outputs
@@ -346,6 +294,43 @@ class BaseRunner(metaclass=ABCMeta):
             _resume.load_optimizer(self.optimizer, ckpt["optimizer"])
         self.logger.info("resumed epoch %d, iter %d", self.epoch, self.iter)
 
+    def _register_parsed(self, **configs: Any) -> None:
+        from bridge.legacy.builder import TrainingHooksConfig, build_training_hooks
+
+        for hook, priority in build_training_hooks(TrainingHooksConfig.parse(**configs)):
+            self.register_hook(hook, priority=priority)
+
+    def register_lr_hook(self, lr_config: dict[str, Any] | Hook | None) -> None:
+        """Register the ``*LrUpdaterHook`` for ``lr_config['policy']`` at VERY_HIGH."""
+        self._register_parsed(lr_config=lr_config)
+
+    def register_momentum_hook(self, momentum_config: dict[str, Any] | Hook | None) -> None:
+        self._register_parsed(momentum_config=momentum_config)
+
+    def register_optimizer_hook(self, optimizer_config: dict[str, Any] | Hook | None) -> None:
+        self._register_parsed(optimizer_config=optimizer_config)
+
+    def register_checkpoint_hook(self, checkpoint_config: dict[str, Any] | Hook | None) -> None:
+        self._register_parsed(checkpoint_config=checkpoint_config)
+
+    def register_logger_hooks(self, log_config: dict[str, Any] | None) -> None:
+        self._register_parsed(log_config=log_config)
+
+    def register_timer_hook(self, timer_config: dict[str, Any] | Hook | None) -> None:
+        self._register_parsed(timer_config=timer_config)
+
+    def register_custom_hooks(
+        self, custom_config: list[Any] | dict[str, Any] | Hook | None
+    ) -> None:
+        self._register_parsed(custom_hooks_config=custom_config)
+
+    def register_profiler_hook(self, profiler_config: dict[str, Any] | Hook | None) -> None:
+        from bridge.legacy.builder import HookSpec
+
+        spec = HookSpec.parse("profiler_config", profiler_config, "ProfilerHook", "NORMAL")
+        if spec is not None:
+            self.register_hook(spec.build(), priority=spec.priority)
+
     def register_training_hooks(
         self,
         lr_config: dict[str, Any] | Hook | None,
@@ -353,7 +338,7 @@ class BaseRunner(metaclass=ABCMeta):
         checkpoint_config: dict[str, Any] | Hook | None = None,
         log_config: dict[str, Any] | None = None,
         momentum_config: dict[str, Any] | Hook | None = None,
-        timer_config: dict[str, Any] | Hook | None = None,
+        timer_config: dict[str, Any] | Hook | None = _TIMER_DEFAULT,  # noqa: B006 (never modified)
         custom_hooks_config: list[Any] | dict[str, Any] | Hook | None = None,
     ) -> None:
         """Build and register the default hooks with mmcv's priorities.
@@ -362,16 +347,12 @@ class BaseRunner(metaclass=ABCMeta):
         loggers VERY_LOW, custom hooks their own ``priority`` (NORMAL by default). ``timer_config``
         defaults to ``dict(type='IterTimerHook')``. The dicts passed in are not modified.
         """
-        from bridge.legacy.builder import TrainingHooksConfig, build_training_hooks
-
-        config = TrainingHooksConfig.parse(
+        self._register_parsed(
             lr_config=lr_config,
             optimizer_config=optimizer_config,
             checkpoint_config=checkpoint_config,
             log_config=log_config,
             momentum_config=momentum_config,
-            timer_config={"type": "IterTimerHook"} if timer_config is None else timer_config,
+            timer_config=timer_config,
             custom_hooks_config=custom_hooks_config,
         )
-        for hook, priority in build_training_hooks(config):
-            self.register_hook(hook, priority=priority)

@@ -41,6 +41,13 @@ class HookSpec:
     hook: Hook | None = None
     cfg: Mapping[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def parse(
+        cls, key: str, value: HookArg, default_type: str | None, priority: int | str | Priority
+    ) -> HookSpec | None:
+        """A spec from a hook config dict (``type`` defaulting to ``default_type``) or a Hook."""
+        return _typed_spec(key, value, default_type, Priority(get_priority(priority)), None)
+
     def build(self) -> Hook:
         if self.hook is not None:
             return self.hook
@@ -156,7 +163,7 @@ class TrainingHooksConfig:
     def parse(
         cls,
         *,
-        lr_config: HookArg,
+        lr_config: HookArg = None,
         optimizer_config: HookArg = None,
         checkpoint_config: HookArg = None,
         log_config: Mapping[str, Any] | None = None,

@@ -14,7 +14,6 @@ import torch
 from bridge.legacy import _saving
 from bridge.legacy.base_runner import BaseRunner
 from bridge.legacy.registry import RUNNERS
-from bridge.legacy.utils import get_host_info
 
 __all__ = ["EpochBasedRunner", "Runner"]
 
@@ -47,6 +46,11 @@ def check_workflow(
             )
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
             raise TypeError(f"{unit} in workflow must be an int >= 0, got {count!r} for {mode!r}")
+    if not any(mode == "train" and count > 0 for mode, count in workflow):
+        raise ValueError(
+            f"workflow {workflow!r} has no ('train', n) phase with n > 0, so the run would never "
+            "end (mmcv 1.7.2 loops forever here); add a train phase"
+        )
     return list(workflow)
 
 
@@ -75,7 +79,9 @@ class EpochBasedRunner(BaseRunner):
             self._inner_iter = i
             self.call_hook("before_train_iter")
             self.run_iter(data_batch, train_mode=True, **kwargs)
+            self._step_done = True
             self.call_hook("after_train_iter")
+            self._step_done = False
             del self.data_batch
             self._iter += 1
         self.call_hook("after_train_epoch")
@@ -137,12 +143,6 @@ class EpochBasedRunner(BaseRunner):
                     phase(data_loaders[i], **kwargs)
         self.call_hook("after_run")
 
-    def _log_start(self, workflow_line: str) -> None:
-        work_dir = self.work_dir if self.work_dir is not None else "NONE"
-        self.logger.info("Start running, host: %s, work_dir: %s", get_host_info(), work_dir)
-        self.logger.info("Hooks will be executed in the following order:\n%s", self.get_hook_info())
-        self.logger.info("%s", workflow_line)
-
     def save_checkpoint(
         self,
         out_dir: str,
@@ -153,6 +153,7 @@ class EpochBasedRunner(BaseRunner):
     ) -> None:
         """Save ``<out_dir>/epoch_<epoch+1>.pth`` and point ``latest.pth`` at it (atomically)."""
         full_meta = _saving.runner_meta(self.meta, meta, epoch=self.epoch + 1, iter=self.iter)
+        full_meta["bridge"] = {"iter": self.iter + int(self._step_done)}
         _saving.save(
             self,
             out_dir,

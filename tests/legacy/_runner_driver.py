@@ -157,6 +157,9 @@ def checkpoint_summary(path: str) -> dict[str, Any]:
     ckpt = torch.load(path, map_location="cpu", weights_only=False)
     meta = {k: v for k, v in ckpt["meta"].items() if k not in ("time", "bridge_version", "bridge")}
     meta["CLASSES"] = list(meta["CLASSES"]) if "CLASSES" in meta else None
+    if "hook_msgs" in meta:  # paths into a temporary work_dir: keep the file names
+        msgs = meta["hook_msgs"].items()
+        meta["hook_msgs"] = {k: os.path.basename(v) if isinstance(v, str) else v for k, v in msgs}
     groups = [
         {k: v for k, v in g.items() if k != "params"} for g in ckpt["optimizer"]["param_groups"]
     ]
@@ -199,4 +202,127 @@ def epoch_run(lib: Any) -> dict[str, Any]:
             "weights": weights(runner.model),
             **files(work_dir),
             "epoch_2": checkpoint_summary(os.path.join(work_dir, "epoch_2.pth")),
+        }
+
+
+def _train_only(lib: Any, kind: str, work_dir: str, trace: list[Any], **kwargs: Any) -> Any:
+    h = _hooks(lib)
+    runner = make_runner(lib, kind, work_dir, **kwargs)
+    runner.register_hook(h["step"](), priority="ABOVE_NORMAL")
+    runner.register_hook(h["trace"](trace), priority="LOWEST")
+    return runner
+
+
+def iter_run(lib: Any) -> dict[str, Any]:
+    """IterBasedRunner, workflow [('train', 4), ('val', 1)], 10 iterations, saved every 5."""
+    trace: list[Any] = []
+    train, val = loaders()
+    with quiet(), tempfile.TemporaryDirectory() as work_dir:
+        runner = _train_only(lib, "iter", work_dir, trace, max_iters=10, meta={"seed": 0})
+        runner.register_hook(_hooks(lib)["save"](5, False))
+        runner.run([train, val], [("train", 4), ("val", 1)])
+        return {
+            "trace": trace,
+            "counters": [runner.epoch, runner.iter, runner.inner_iter, runner.max_iters],
+            "weights": weights(runner.model),
+            **files(work_dir),
+            "iter_5": checkpoint_summary(os.path.join(work_dir, "iter_5.pth")),
+        }
+
+
+GPU_CONFIG = "gpu_ids = [0, 1, 2, 3]\nseed = 0\n"
+
+
+def epoch_resume(lib: Any, writer: Any) -> dict[str, Any]:
+    """``writer`` trains 3 epochs saving each; ``lib`` resumes epoch_2.pth and finishes."""
+    train, _ = loaders()
+    with quiet(), tempfile.TemporaryDirectory() as work_dir:
+        full = _train_only(writer, "epoch", work_dir, [], max_epochs=3, meta={"config": "a = 1\n"})
+        full.register_hook(_hooks(writer)["save"](1, True))
+        full.run([train], [("train", 1)])
+        resumed = _train_only(lib, "epoch", work_dir, [], max_epochs=3)
+        resumed.resume(os.path.join(work_dir, "epoch_2.pth"), map_location="cpu")
+        counters = [resumed.epoch, resumed.iter, resumed.inner_iter]
+        resumed.run([train], [("train", 1)])
+        return {
+            "after_resume": counters,
+            "meta_keys": sorted(k for k in resumed.meta if k not in ("bridge", "bridge_version")),
+            "uninterrupted": weights(full.model),
+            "resumed": weights(resumed.model),
+            "gpu_rescaled": _gpu_rescaled(lib, writer, work_dir),
+        }
+
+
+def _gpu_rescaled(lib: Any, writer: Any, work_dir: str) -> list[int]:
+    """epoch/iter after resuming a checkpoint whose config names 4 GPUs, on 1 process."""
+    runner = make_runner(writer, "epoch", work_dir, max_epochs=3, meta={"config": GPU_CONFIG})
+    runner._epoch, runner._iter = 2, 6
+    runner.save_checkpoint(work_dir, filename_tmpl="gpus_{}.pth", create_symlink=False)
+    resumed = make_runner(lib, "epoch", work_dir, max_epochs=3)
+    resumed.resume(os.path.join(work_dir, "gpus_3.pth"), map_location="cpu")
+    return [resumed.epoch, resumed.iter]
+
+
+def iter_resume(lib: Any, writer: Any) -> dict[str, Any]:
+    """``writer`` trains 10 iterations saving every 4; ``lib`` resumes iter_4.pth and finishes."""
+    train, _ = loaders()
+    with quiet(), tempfile.TemporaryDirectory() as work_dir:
+        full = _train_only(writer, "iter", work_dir, [], max_iters=10)
+        full.register_hook(_hooks(writer)["save"](4, False))
+        full.run([train], [("train", 1)])
+        resumed = _train_only(lib, "iter", work_dir, [], max_iters=10)
+        resumed.resume(os.path.join(work_dir, "iter_4.pth"), map_location="cpu")
+        counters = [resumed.epoch, resumed.iter, resumed.inner_iter]
+        resumed.run([train], [("train", 1)])
+        return {
+            "after_resume": counters,
+            "uninterrupted": weights(full.model),
+            "resumed": weights(resumed.model),
+        }
+
+
+def _hook_row(hook: Any) -> list[Any]:
+    return [type(hook).__name__, hook.priority, getattr(hook, "by_epoch", None)]
+
+
+def training_hooks(lib: Any, kind: str) -> dict[str, Any]:
+    """Hooks (class, priority, by_epoch) after register_training_hooks with every config."""
+    configs = dict(
+        lr_config=dict(policy="step", step=[2], warmup="linear", warmup_iters=2),
+        optimizer_config=dict(grad_clip=None),
+        checkpoint_config=dict(interval=1),
+        log_config=dict(interval=2, hooks=[dict(type="TextLoggerHook")]),
+        momentum_config=dict(policy="step", step=[2], gamma=0.5),
+        custom_hooks_config=[
+            dict(type="EmptyCacheHook", priority="HIGHEST"),
+            dict(type="EmptyCacheHook", after_iter=True),
+        ],
+    )
+    with quiet(), tempfile.TemporaryDirectory() as work_dir:
+        runner = make_runner(lib, kind, work_dir, **{f"max_{kind}s": 2})
+        runner.register_training_hooks(**configs)
+        return {"hooks": [_hook_row(h) for h in runner.hooks]}
+
+
+def hooked_run(lib: Any) -> dict[str, Any]:
+    """The toy config's hooks (step lr + warmup, OptimizerHook, CheckpointHook) for 3 epochs."""
+    losses: list[float] = []
+    h = _hooks(lib)
+    train, _ = loaders()
+    with quiet(), tempfile.TemporaryDirectory() as work_dir:
+        runner = make_runner(lib, "epoch", work_dir, max_epochs=3, meta={"config": "seed = 0\n"})
+        runner.register_training_hooks(
+            lr_config=dict(policy="step", step=[2], warmup="linear", warmup_iters=3),
+            optimizer_config=dict(grad_clip=None),
+            checkpoint_config=dict(interval=1),
+        )
+        trace: list[Any] = []
+        runner.register_hook(h["trace"](trace), priority="LOWEST")
+        runner.run([train], [("train", 1)])
+        losses = [row[-1] for row in trace if row[0] == "after_train_iter"]
+        return {
+            "losses": losses,
+            "weights": weights(runner.model),
+            **files(work_dir),
+            "epoch_3": checkpoint_summary(os.path.join(work_dir, "epoch_3.pth")),
         }
