@@ -28,10 +28,9 @@ Example::
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
-from mmengine.optim.scheduler.momentum_scheduler import MomentumSchedulerMixin
 from mmengine.optim.scheduler.param_scheduler import INF, _ParamScheduler
 from mmengine.registry import PARAM_SCHEDULERS
 
@@ -49,7 +48,15 @@ Family = Callable[[float, int, int], float]
 class _Ctx:
     """What a family needs besides the base value: units, run length, per-group settings."""
 
-    def __init__(self, kind: Kind, args: Mapping[str, Any], legacy_by_epoch: bool, epoch_length: int | None, max_epochs: int | None, max_iters: int | None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        kind: Kind,
+        args: Mapping[str, Any],
+        legacy_by_epoch: bool,
+        epoch_length: int | None,
+        max_epochs: int | None,
+        max_iters: int | None,
+    ) -> None:
         self.kind, self.args, self.legacy_by_epoch = kind, args, legacy_by_epoch
         self.epoch_length = epoch_length
         self.max_epochs = max_epochs
@@ -57,7 +64,9 @@ class _Ctx:
 
     def progress(self, iteration: int) -> tuple[int, int]:
         if self.legacy_by_epoch:
-            return iteration // _need(self.epoch_length, "epoch_length"), _need(self.max_epochs, "max_epochs")
+            return iteration // _need(self.epoch_length, "epoch_length"), _need(
+                self.max_epochs, "max_epochs"
+            )
         return iteration, _need(self.max_iters, "max_iters")
 
     def target(self, base: float) -> float:
@@ -91,6 +100,20 @@ def _step(ctx: _Ctx) -> Family:
     return lambda b, _g, it: sch.step_value(b, ctx.progress(it)[0], ctx.args["step"], gamma, floor)
 
 
+def _fixed(ctx: _Ctx) -> Family:
+    return lambda b, _g, _it: b
+
+
+def _exp(ctx: _Ctx) -> Family:
+    gamma = ctx.args["gamma"]
+    return lambda b, _g, it: sch.exp_value(b, ctx.progress(it)[0], gamma)
+
+
+def _inv(ctx: _Ctx) -> Family:
+    gamma, power = ctx.args["gamma"], ctx.args.get("power", 1.0)
+    return lambda b, _g, it: sch.inv_value(b, ctx.progress(it)[0], gamma, power)
+
+
 def _poly(ctx: _Ctx) -> Family:
     power, floor = ctx.args.get("power", 1.0), ctx.args.get("min_lr", 0.0)
     return lambda b, _g, it: sch.poly_value(b, *ctx.progress(it), power, floor)
@@ -117,7 +140,10 @@ def _cyclic(ctx: _Ctx) -> Family:
     default = (10, 1e-4) if ctx.kind == "lr" else (0.85 / 0.95, 1.0)
     ratio = _cyclic_ratio(ctx.args.get("target_ratio", default))
     per, phases = sch.cyclic_phases(
-        _need(ctx.max_iters, "max_iters"), ctx.args.get("cyclic_times", 1), ctx.args.get("step_ratio_up", 0.4), ratio
+        _need(ctx.max_iters, "max_iters"),
+        ctx.args.get("cyclic_times", 1),
+        ctx.args.get("step_ratio_up", 0.4),
+        ratio,
     )
     gamma, anneal = ctx.args.get("gamma", 1), ctx.args.get("anneal_strategy", "cos")
     return lambda b, _g, it: sch.cyclic_value(b, it, per, phases, gamma, anneal)
@@ -126,17 +152,23 @@ def _cyclic(ctx: _Ctx) -> Family:
 def _one_cycle_lr(ctx: _Ctx) -> Family:
     a = ctx.args
     total = a.get("total_steps") or _need(ctx.max_iters, "max_iters")
-    phases = sch.one_cycle_phases(total, a.get("pct_start", 0.3), a.get("div_factor", 25), a.get("final_div_factor", 1e4), a.get("three_phase", False))  # fmt: skip
+    phases = sch.one_cycle_phases(
+        total,
+        a.get("pct_start", 0.3),
+        a.get("div_factor", 25),
+        a.get("final_div_factor", 1e4),
+        a.get("three_phase", False),
+    )
     anneal = a.get("anneal_strategy", "cos")
     return lambda b, _g, it: sch.one_cycle_value(it, phases, (b,), anneal)
 
 
 _FAMILIES: dict[str, Callable[[_Ctx], Family]] = {
-    "Fixed": lambda ctx: lambda b, _g, _it: b,
+    "Fixed": _fixed,
     "Step": _step,
-    "Exp": lambda ctx: lambda b, _g, it: sch.exp_value(b, ctx.progress(it)[0], ctx.args["gamma"]),
+    "Exp": _exp,
     "Poly": _poly,
-    "Inv": lambda ctx: lambda b, _g, it: sch.inv_value(b, ctx.progress(it)[0], ctx.args["gamma"], ctx.args.get("power", 1.0)),  # fmt: skip
+    "Inv": _inv,
     "CosineAnnealing": _annealing(sch.cosine_annealing_value),
     "FlatCosineAnnealing": _flat,
     "CosineRestart": _restart,
@@ -153,7 +185,9 @@ def _per_group(name: str, value: Any, count: int) -> list[float]:
         return [float(v) for v in value]
     if isinstance(value, (int, float)):
         return [float(value)] * count
-    raise TypeError(f"{name} must be a number or a list with one value per param group, got {value!r}")
+    raise TypeError(
+        f"{name} must be a number or a list with one value per param group, got {value!r}"
+    )
 
 
 class _LegacySchedule(_ParamScheduler):  # type: ignore[misc]
@@ -161,27 +195,56 @@ class _LegacySchedule(_ParamScheduler):  # type: ignore[misc]
 
     kind: Kind = "lr"
 
-    def __init__(self, optimizer: Any, *, policy: str, policy_args: Mapping[str, Any] | None = None, legacy_by_epoch: bool = False, warmup: str | None = None, warmup_iters: int = 0, warmup_ratio: float | None = None, warmup_by_epoch: bool = False, max_epochs: int | None = None, max_iters: int | None = None, epoch_length: int | None = None, begin: int = 0, end: int = INF, last_step: int = -1, by_epoch: bool = False, verbose: bool = False) -> None:  # fmt: skip
+    def __init__(
+        self,
+        optimizer: Any,
+        *,
+        policy: str,
+        policy_args: Mapping[str, Any] | None = None,
+        legacy_by_epoch: bool = False,
+        warmup: str | None = None,
+        warmup_iters: int = 0,
+        warmup_ratio: float | None = None,
+        warmup_by_epoch: bool = False,
+        max_epochs: int | None = None,
+        max_iters: int | None = None,
+        epoch_length: int | None = None,
+        **base: Any,
+    ) -> None:
         if policy not in _FAMILIES:
             raise ValueError(f"policy={policy!r} is not one of {sorted(_FAMILIES)}")
         if warmup is not None and warmup not in sch.WARMUP_TYPES:
             raise ValueError(f"warmup={warmup!r} is not one of {sch.WARMUP_TYPES} or None")
-        self.policy, self.policy_args = policy, dict(policy_args or {})
-        self.warmup, self.warmup_ratio = warmup, warmup_ratio if warmup_ratio is not None else (0.1 if self.kind == "lr" else 0.9)
-        self.warmup_iters = warmup_iters * _need(epoch_length, "epoch_length") if warmup_by_epoch and warmup else warmup_iters
-        ctx = _Ctx(self.kind, self.policy_args, legacy_by_epoch, epoch_length, max_epochs, max_iters)
-        self._family = _FAMILIES[policy](ctx)
+        self.policy, self.policy_args, self.warmup = policy, dict(policy_args or {}), warmup
+        default_ratio = 0.1 if self.kind == "lr" else 0.9
+        self.warmup_ratio = default_ratio if warmup_ratio is None else warmup_ratio
+        self.warmup_iters = warmup_iters
+        if warmup is not None and warmup_by_epoch:
+            self.warmup_iters = warmup_iters * _need(epoch_length, "epoch_length")
+        self._ctx = _Ctx(
+            self.kind, self.policy_args, legacy_by_epoch, epoch_length, max_epochs, max_iters
+        )
+        self._family = _FAMILIES[policy](self._ctx)
         self._bases = self._prepare(optimizer)
-        super().__init__(optimizer, self.kind, begin=begin, end=end, last_step=last_step, by_epoch=by_epoch, verbose=verbose)  # fmt: skip
+        super().__init__(optimizer, self.kind, **base)
 
     @classmethod
-    def build_iter_from_epoch(cls, *args: Any, begin: int = 0, end: int = INF, by_epoch: bool = True, epoch_length: int | None = None, **kwargs: Any) -> _LegacySchedule:  # fmt: skip
+    def build_iter_from_epoch(
+        cls,
+        *args: Any,
+        begin: int = 0,
+        end: int = INF,
+        by_epoch: bool = True,
+        epoch_length: int | None = None,
+        **kwargs: Any,
+    ) -> _LegacySchedule:
         """mmengine's ``convert_to_iter_based`` entry: ``begin``/``end`` in epochs, keep the length."""
         length = _need(epoch_length, "epoch_length")
         if not by_epoch:
             raise ValueError("convert_to_iter_based needs by_epoch=True, got by_epoch=False")
         end = end if end == INF else int(end * length)
-        return cls(*args, begin=int(begin * length), end=end, by_epoch=False, epoch_length=length, **kwargs)
+        begin = int(begin * length)
+        return cls(*args, begin=begin, end=end, by_epoch=False, epoch_length=length, **kwargs)
 
     def _prepare(self, optimizer: Any) -> list[float] | None:
         """Bases to use instead of ``initial_<param>`` (None: use those)."""
@@ -217,25 +280,43 @@ class LegacyLrScheduler(_LegacySchedule):
 
 
 @PARAM_SCHEDULERS.register_module(name=SCHEDULER_NAMES["momentum"])
-class LegacyMomentumScheduler(MomentumSchedulerMixin, _LegacySchedule):  # type: ignore[misc]
+class LegacyMomentumScheduler(_LegacySchedule):
     """The momentum (or Adam ``betas[0]``) of an mmcv ``momentum_config``, exactly."""
 
     kind: Kind = "momentum"
 
     def _prepare(self, optimizer: Any) -> list[float] | None:
+        self._use_betas = "momentum" not in optimizer.defaults
+        if self._use_betas and "betas" not in optimizer.defaults:
+            raise ValueError(
+                f"optimizer must support momentum or betas, got {type(optimizer).__name__}"
+            )
+        if self._use_betas:  # as mmengine's momentum schedulers: schedule betas[0] as 'momentum'
+            for group in optimizer.param_groups:
+                group["momentum"] = group["betas"][0]
         if self.policy != "OneCycle":
             return None
-        count = len(optimizer.param_groups)
-        lows = _per_group("base_momentum", self.policy_args.get("base_momentum", 0.85), count)
-        highs = _per_group("max_momentum", self.policy_args.get("max_momentum", 0.95), count)
+        return self._one_cycle(optimizer)
+
+    def _one_cycle(self, optimizer: Any) -> list[float]:
+        args, count = self.policy_args, len(optimizer.param_groups)
+        lows = _per_group("base_momentum", args.get("base_momentum", 0.85), count)
+        highs = _per_group("max_momentum", args.get("max_momentum", 0.95), count)
+        max_iters = _need(self._ctx.max_iters, "max_iters")
         phases = sch.one_cycle_momentum_phases(
-            _need(self._ctx_max_iters(), "max_iters"),
-            self.policy_args.get("pct_start", 0.3),
-            self.policy_args.get("three_phase", False),
+            max_iters, args.get("pct_start", 0.3), args.get("three_phase", False)
         )
-        anneal = self.policy_args.get("anneal_strategy", "cos")
-        self._family = lambda _b, g, it: sch.one_cycle_value(it, phases, (lows[g], highs[g]), anneal, last_phase_catches_all=True)  # fmt: skip
+        anneal = args.get("anneal_strategy", "cos")
+
+        def family(_base: float, group: int, it: int) -> float:
+            ends = (lows[group], highs[group])
+            return sch.one_cycle_value(it, phases, ends, anneal, last_phase_catches_all=True)
+
+        self._family = family
         return highs
 
-    def _ctx_max_iters(self) -> int | None:
-        return self._max_iters
+    def step(self) -> None:
+        super().step()
+        if self._use_betas:
+            for group in self.optimizer.param_groups:
+                group["betas"] = (group["momentum"], group["betas"][1])

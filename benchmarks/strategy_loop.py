@@ -1,0 +1,219 @@
+"""Per-iteration cost of a training loop on bridge's SingleDeviceStrategy vs a raw torch loop.
+
+Three loops train the same tiny model (bridge.toy.ToyModel) on the same pre-collated batches:
+
+* ``raw``: forward, cross-entropy, ``backward()``, ``step()``, ``zero_grad()``;
+* ``bridge``: ``SingleDeviceStrategy.prepare`` then mmengine's new contract,
+  ``model.train_step(batch, optim_wrapper)`` (data preprocessor, ``parse_losses``,
+  ``OptimWrapper.update_params``);
+* ``mmengine-strategy``: the same with mmengine 0.10.7's own ``SingleDeviceStrategy``.
+
+Loops alternate in rounds so machine noise hits each alike; the reported ratio is the median of
+per-round ratios against the raw loop measured in the same round. The real mmengine ``Runner``
+(IterBasedTrainLoop, default hooks, its own dataloader) is timed once for comparison.
+
+    python benchmarks/strategy_loop.py [--iters 300] [--rounds 7] [--batch 16] [--json]
+
+Exit status 1 when bridge's median ratio exceeds ``--budget`` (default 1.05).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+Step = Callable[[], Any]
+
+
+def _batches(batch: int, count: int = 8) -> list[dict[str, torch.Tensor]]:
+    from bridge.toy import ToyDataset
+
+    data = ToyDataset(num_samples=batch * count)
+    return [
+        {
+            "img": data.img[i * batch : (i + 1) * batch],
+            "gt_label": data.gt_label[i * batch : (i + 1) * batch],
+        }
+        for i in range(count)
+    ]
+
+
+def _cycle(batches: list[dict[str, torch.Tensor]]) -> Callable[[], dict[str, torch.Tensor]]:
+    state = {"i": 0}
+
+    def _next() -> dict[str, torch.Tensor]:
+        state["i"] = (state["i"] + 1) % len(batches)
+        return batches[state["i"]]
+
+    return _next
+
+
+def raw_loop(batches: list[dict[str, torch.Tensor]]) -> Step:
+    from bridge.toy import ToyModel
+
+    model = ToyModel()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    next_batch = _cycle(batches)
+
+    def step() -> None:
+        data = next_batch()
+        loss = torch.nn.functional.cross_entropy(
+            model.head(model.backbone(data["img"])), data["gt_label"]
+        )
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+
+    return step
+
+
+def _engine_model() -> Any:
+    sys.path.insert(0, str(ROOT / "tools" / "oracle"))
+    from strategy import toy_engine_model  # type: ignore[import-not-found]
+
+    return toy_engine_model()
+
+
+def _lean_model() -> Any:
+    """The toy with the new contract's methods written plainly (no BaseModel machinery)."""
+    from bridge.toy import ToyModel
+
+    class LeanToy(ToyModel):
+        def train_step(self, data: dict[str, torch.Tensor], optim_wrapper: Any) -> dict[str, Any]:
+            with optim_wrapper.optim_context(self):
+                loss = self(**data)["loss"]
+            optim_wrapper.update_params(loss)
+            return {"loss": loss}
+
+    return LeanToy()
+
+
+def strategy_loop(strategy_cls: Any, batches: list[dict[str, torch.Tensor]], model: Any) -> Step:
+    strategy = strategy_cls(work_dir=tempfile.mkdtemp(), env_kwargs=dict(randomness=dict(seed=0)))
+    model, optim_wrapper = strategy.prepare(
+        model, optim_wrapper=dict(optimizer=dict(type="SGD", lr=0.01, momentum=0.9))
+    )
+    next_batch = _cycle(batches)
+    return lambda: model.train_step(next_batch(), optim_wrapper)
+
+
+def seconds_per_iter(step: Step, iters: int) -> float:
+    start = time.perf_counter()
+    for _ in range(iters):
+        step()
+    return (time.perf_counter() - start) / iters
+
+
+def runner_seconds_per_iter(batch: int, iters: int) -> float:
+    """The real mmengine Runner, timed between its first and last iterations by a hook."""
+    from mmengine.hooks import Hook
+    from mmengine.runner import Runner
+
+    from bridge.toy import ToyDataset
+
+    marks: list[float] = []
+
+    class _Clock(Hook):  # type: ignore[misc]
+        def before_train_iter(self, runner: Any, batch_idx: int, data_batch: Any = None) -> None:
+            if runner.iter == iters // 10:
+                marks.append(time.perf_counter())
+
+        def after_train(self, runner: Any) -> None:
+            marks.append(time.perf_counter())
+
+    runner = Runner(
+        model=_engine_model(),
+        work_dir=tempfile.mkdtemp(),
+        train_dataloader=dict(
+            dataset=ToyDataset(num_samples=batch * 8),
+            sampler=dict(type="InfiniteSampler", shuffle=False),
+            batch_size=batch,
+            collate_fn=dict(type="default_collate"),
+        ),
+        train_cfg=dict(by_epoch=False, max_iters=iters + iters // 10),
+        optim_wrapper=dict(optimizer=dict(type="SGD", lr=0.01, momentum=0.9)),
+        default_hooks=dict(checkpoint=None, logger=dict(type="LoggerHook", interval=10**9)),
+        custom_hooks=[_Clock()],
+        randomness=dict(seed=0),
+    )
+    runner.train()
+    return (marks[1] - marks[0]) / iters
+
+
+def measure(iters: int, rounds: int, batch: int) -> dict[str, Any]:
+    """Alternate short chunks of every loop; per loop keep the fastest chunk (least disturbed)."""
+    from mmengine._strategy import SingleDeviceStrategy as MMSingle
+
+    from bridge.strategy import SingleDeviceStrategy
+
+    batches = _batches(batch)
+    steps = {
+        "raw": raw_loop(batches),
+        "bridge": strategy_loop(SingleDeviceStrategy, batches, _lean_model()),
+        "mmengine-strategy": strategy_loop(MMSingle, batches, _lean_model()),
+        "bridge+BaseModel": strategy_loop(SingleDeviceStrategy, batches, _engine_model()),
+        "mmengine-strategy+BaseModel": strategy_loop(MMSingle, batches, _engine_model()),
+    }
+    for step in steps.values():
+        seconds_per_iter(step, iters)  # warm-up
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(rounds):
+        for name, step in steps.items():
+            times[name].append(seconds_per_iter(step, iters))
+    best = {name: min(values) for name, values in times.items()}
+    runner = runner_seconds_per_iter(batch, iters * 4)
+    return {
+        "us_per_iter": {name: value * 1e6 for name, value in best.items()},
+        "ratio_vs_raw": {name: value / best["raw"] for name, value in best.items()},
+        "median_round_ratio_vs_raw": {
+            name: statistics.median(t / r for t, r in zip(times[name], times["raw"], strict=True))
+            for name in steps
+        },
+        "mmengine_runner": {"us_per_iter": runner * 1e6, "ratio_vs_raw": runner / best["raw"]},
+        "settings": {
+            "iters": iters,
+            "rounds": rounds,
+            "batch": batch,
+            "threads": torch.get_num_threads(),
+        },
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--iters", type=int, default=50, help="iterations per timed chunk")
+    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--budget", type=float, default=1.05)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(1)
+    warnings.simplefilter("ignore")
+    logging.disable(logging.CRITICAL)
+    result = measure(args.iters, args.rounds, args.batch)
+    if args.json:
+        print(json.dumps(result, indent=1))
+    else:
+        for name, ratio in result["ratio_vs_raw"].items():
+            print(f"{name:>18}: {result['us_per_iter'][name]:8.1f} us/iter  {ratio:5.3f}x raw")
+        runner = result["mmengine_runner"]
+        print(
+            f"{'mmengine Runner':>18}: {runner['us_per_iter']:8.1f} us/iter  {runner['ratio_vs_raw']:5.3f}x raw"
+        )
+    return 0 if result["ratio_vs_raw"]["bridge"] <= args.budget else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
