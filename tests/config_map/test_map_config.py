@@ -64,9 +64,9 @@ def test_rule_named_rejects_unknown() -> None:
 
 
 def test_mapped_toy_builds_in_real_mmengine(oracle_mmengine: Any) -> None:
+    import mmengine.hooks  # noqa: F401  (registers the hooks)
     import torch
     from mmengine.optim import build_optim_wrapper
-    import mmengine.hooks  # noqa: F401  (registers the hooks)
     from mmengine.registry import HOOKS
 
     out = map_legacy_config(_toy())
