@@ -117,3 +117,24 @@ def test_patch_norm_fp32_keeps_norms_in_fp32() -> None:
 def test_deprecated_allreduce_grads_warns() -> None:
     with pytest.warns(DeprecationWarning, match="mmcv.runner.allreduce_grads"):
         fp16_utils.allreduce_grads([])
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA autocast needs a GPU")
+def test_auto_fp16_runs_under_autocast_and_force_fp32_outside_it() -> None:
+    class Head(nn.Module):
+        fp16_enabled = True
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.fc = nn.Linear(2, 2).cuda()
+
+        @auto_fp16(apply_to=())
+        def forward(self, x: torch.Tensor) -> tuple[torch.dtype, torch.dtype]:
+            return self.fc(x).dtype, self.loss(x)
+
+        @force_fp32()
+        def loss(self, x: torch.Tensor) -> torch.dtype:
+            out: torch.Tensor = self.fc(x)
+            return out.dtype
+
+    assert Head()(torch.ones(1, 2, device="cuda")) == (torch.float16, torch.float32)

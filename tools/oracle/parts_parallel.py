@@ -96,7 +96,7 @@ def scatter_case(lib: Any) -> dict[str, Any]:
     }
 
 
-def data_parallel_case(lib: Any) -> dict[str, Any]:
+def data_parallel_case(lib: Any, **wrapper_kwargs: Any) -> dict[str, Any]:
     """What a model wrapped in MMDataParallel (CPU mode) receives in forward/train_step/val_step."""
     from torch import nn
 
@@ -111,7 +111,7 @@ def data_parallel_case(lib: Any) -> dict[str, Any]:
             return describe({"data": data, "optimizer": optimizer})
 
     batch = lib.collate([sample(i, lib.DataContainer) for i in range(2)], samples_per_gpu=2)
-    model = lib.MMDataParallel(Probe())
+    model = lib.MMDataParallel(Probe(), **wrapper_kwargs)
     return {
         "device_ids": list(model.device_ids),
         "forward": model(batch["img"], metas=batch["img_metas"]),

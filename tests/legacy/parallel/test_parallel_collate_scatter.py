@@ -37,6 +37,7 @@ def _cases() -> ModuleType:
 
 CASES = _cases()
 RECORDED = recorded("parts_mmcv_parallel")
+needs_gpu = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
 needs_cpu_only = pytest.mark.skipif(
     torch.cuda.is_available(), reason="the recording is MMDataParallel's CPU mode"
 )
@@ -123,3 +124,39 @@ def test_is_module_wrapper_sees_registered_wrappers() -> None:
         assert ours.is_module_wrapper(Wrapper())
     finally:
         del ours.MODULE_WRAPPERS.module_dict["Wrapper"]
+
+
+def _to_cpu(obj: Any) -> Any:
+    if isinstance(obj, torch.Tensor):
+        assert obj.is_cuda
+        return obj.cpu()
+    if isinstance(obj, dict):
+        return {k: _to_cpu(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return type(obj)(_to_cpu(v) for v in obj)
+    return obj
+
+
+@needs_gpu
+def test_scatter_to_a_gpu_moves_all_but_cpu_only_fields() -> None:
+    batch = collate([CASES.sample(i, DataContainer) for i in range(2)], samples_per_gpu=2)
+    (on_gpu,) = scatter({k: batch[k] for k in ("img", "gt_bboxes", "seg")}, [0])
+    (on_cpu,) = scatter({k: batch[k] for k in ("img", "gt_bboxes", "seg")}, [-1])
+    assert CASES.describe(_to_cpu(on_gpu)) == CASES.describe(on_cpu)
+    (metas,) = scatter(batch["img_metas"], [0])
+    assert metas == batch["img_metas"].data[0]
+
+
+@needs_gpu
+def test_mm_data_parallel_on_one_gpu_gets_what_the_recording_shows() -> None:
+    got = CASES.data_parallel_case(ours, device_ids=[0])
+    assert got["device_ids"] == [0]
+    for key in ("forward", "train_step", "val_step", "is_wrapper"):
+        assert got[key] == RECORDED["data_parallel"][key]
+
+
+@pytest.mark.skipif(torch.cuda.device_count() < 2, reason="needs 2 GPUs")
+def test_mm_data_parallel_refuses_several_gpus() -> None:
+    model = ours.MMDataParallel(nn.Linear(1, 1).cuda(), device_ids=[0, 1])
+    with pytest.raises(ValueError, match=r"only supports one GPU, got device_ids=\[0, 1\]"):
+        model.train_step({"x": torch.ones(1)}, None)

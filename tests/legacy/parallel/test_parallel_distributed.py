@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import torch
 
 WORLD = 2
@@ -58,41 +59,54 @@ def _train(model: Any, step_fn: Any) -> list[float]:
     return losses
 
 
-def _worker(rank: int, store: str, out_dir: str) -> None:
-    import torch.distributed as dist
+def _wrap(model: Any, rank: int, backend: str) -> tuple[Any, Any]:
+    """The DDP model and a per-step data function: plain CPU tensors on gloo; on NCCL the
+    collated ``DataContainer`` form, which the wrapper must scatter to the rank's GPU."""
+    from bridge.legacy.parallel import DataContainer, MMDistributedDataParallel
 
-    from bridge.legacy.parallel import MMDistributedDataParallel
+    if backend == "gloo":
+        ddp = MMDistributedDataParallel(model, broadcast_buffers=True)
+        return ddp, lambda step: _batch(step, rank)
+    torch.cuda.set_device(rank)
+    ddp = MMDistributedDataParallel(model.cuda(rank), device_ids=[rank], broadcast_buffers=True)
+
+    def data(step: int) -> dict[str, Any]:
+        return {k: DataContainer([v], stack=True) for k, v in _batch(step, rank).items()}
+
+    return ddp, data
+
+
+def _run_rank(rank: int, frozen_bn: bool, backend: str) -> dict[str, Any]:
+    model = _model(frozen_bn)
+    with torch.no_grad():  # rank 1 starts off: DDP must broadcast rank 0's params and buffers
+        for tensor in [*model.parameters(), *model.buffers()]:
+            if tensor.is_floating_point():
+                tensor.add_(rank)
+    ddp, data = _wrap(model, rank, backend)
+    losses = _train(ddp, lambda step, opt: ddp.train_step(data(step), opt)["loss"])
+    ddp.eval()
+    with torch.no_grad():
+        val = ddp.val_step(data(0), None)
+    return {
+        "state": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
+        "losses": losses,
+        "val_loss": float(val["loss"]),
+    }
+
+
+def _worker(rank: int, store: str, out_dir: str, backend: str) -> None:
+    import torch.distributed as dist
 
     torch.set_num_threads(1)
     dist.init_process_group(
-        "gloo",
+        backend,
         init_method=f"file://{store}",
         rank=rank,
         world_size=WORLD,
         timeout=timedelta(seconds=60),
     )
     try:
-        results = {}
-        for frozen_bn in (False, True):
-            model = _model(frozen_bn)
-            with (
-                torch.no_grad()
-            ):  # rank 1 starts off: DDP must broadcast rank 0's params and buffers
-                for tensor in [*model.parameters(), *model.buffers()]:
-                    if tensor.is_floating_point():
-                        tensor.add_(rank)
-            ddp = MMDistributedDataParallel(model, broadcast_buffers=True)
-            losses = _train(
-                ddp, lambda step, opt, ddp=ddp: ddp.train_step(_batch(step, rank), opt)["loss"]
-            )
-            ddp.eval()
-            with torch.no_grad():
-                val = ddp.val_step(_batch(0, rank), None)
-            results[frozen_bn] = {
-                "state": {k: v.clone() for k, v in model.state_dict().items()},
-                "losses": losses,
-                "val_loss": float(val["loss"]),
-            }
+        results = {frozen_bn: _run_rank(rank, frozen_bn, backend) for frozen_bn in (False, True)}
         torch.save(results, os.path.join(out_dir, f"rank{rank}.pt"))
     finally:
         dist.destroy_process_group()
@@ -115,16 +129,19 @@ def _single_process(frozen_bn: bool) -> dict[str, torch.Tensor]:
     }
 
 
-def test_two_gloo_ranks_train_like_one_process_with_the_global_batch(tmp_path: Path) -> None:
+def _check_ranks(out_dir: Path, backend: str) -> None:
     done = subprocess.run(
-        [sys.executable, __file__, str(tmp_path)],
+        [sys.executable, __file__, str(out_dir), backend],
         capture_output=True,
         text=True,
-        timeout=180,
+        timeout=300,
         env={**os.environ, "OMP_NUM_THREADS": "1"},
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    ranks = [torch.load(tmp_path / f"rank{r}.pt", weights_only=True) for r in range(WORLD)]
+    ranks = [torch.load(out_dir / f"rank{r}.pt", weights_only=True) for r in range(WORLD)]
+    rtol, atol = (
+        (1e-5, 1e-6) if backend == "gloo" else (1e-4, 1e-5)
+    )  # GPU kernels round differently
     for frozen_bn in (False, True):
         r0, r1 = ranks[0][frozen_bn], ranks[1][frozen_bn]
         for name, value in r0["state"].items():
@@ -135,17 +152,26 @@ def test_two_gloo_ranks_train_like_one_process_with_the_global_batch(tmp_path: P
                 torch.testing.assert_close(r1["state"][name], value)
         reference = _single_process(frozen_bn)
         for name, value in reference.items():
-            torch.testing.assert_close(r0["state"][name], value, rtol=1e-5, atol=1e-6)
+            torch.testing.assert_close(r0["state"][name], value, rtol=rtol, atol=atol)
         assert r0["losses"] != r1["losses"]  # each rank really saw its own shard
 
 
-def _main(out_dir: str) -> None:
+def test_two_gloo_ranks_train_like_one_process_with_the_global_batch(tmp_path: Path) -> None:
+    _check_ranks(tmp_path, "gloo")
+
+
+@pytest.mark.skipif(torch.cuda.device_count() < 2, reason="needs 2 GPUs for NCCL")
+def test_two_nccl_ranks_scatter_data_containers_and_train_like_one_process(tmp_path: Path) -> None:
+    _check_ranks(tmp_path, "nccl")
+
+
+def _main(out_dir: str, backend: str) -> None:
     import torch.multiprocessing as mp
 
     store = os.path.join(out_dir, "store")
     spawn: Any = mp.spawn  # type: ignore[attr-defined]
-    spawn(_worker, args=(store, out_dir), nprocs=WORLD, join=True)
+    spawn(_worker, args=(store, out_dir, backend), nprocs=WORLD, join=True)
 
 
 if __name__ == "__main__":
-    _main(sys.argv[1])
+    _main(sys.argv[1], sys.argv[2])
