@@ -23,11 +23,15 @@ Example::
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "LR_POLICIES",
+    "LR_POLICY_ALIASES",
+    "MOMENTUM_POLICIES",
+    "MOMENTUM_POLICY_ALIASES",
     "WARMUP_TYPES",
     "AnnealStrategy",
     "CyclicPhase",
@@ -55,6 +59,40 @@ __all__ = [
 WarmupType = Literal["constant", "linear", "exp"]
 AnnealStrategy = Literal["cos", "linear"]
 WARMUP_TYPES: tuple[WarmupType, ...] = ("constant", "linear", "exp")
+
+
+#: mmcv's built-in policies by class prefix. mmcv accepts the prefix itself and, for one-word
+#: names, its lower-case form (it title-cases all-lower-case policies); bridge adds snake_case.
+LR_POLICIES: tuple[str, ...] = (
+    "Fixed", "Step", "Exp", "Poly", "Inv", "CosineAnnealing", "FlatCosineAnnealing",
+    "CosineRestart", "Cyclic", "OneCycle", "LinearAnnealing",
+)  # fmt: skip
+MOMENTUM_POLICIES: tuple[str, ...] = (
+    "Step",
+    "CosineAnnealing",
+    "LinearAnnealing",
+    "Cyclic",
+    "OneCycle",
+)
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
+
+
+def _policy_aliases(prefixes: tuple[str, ...]) -> dict[str, str]:
+    """Every accepted ``policy=`` spelling -> class prefix (mmcv's spellings plus snake_case)."""
+    table: dict[str, str] = {}
+    for prefix in prefixes:
+        table[prefix] = prefix
+        table[_snake(prefix)] = prefix
+        if prefix.lower().title() == prefix:
+            table[prefix.lower()] = prefix
+    return table
+
+
+LR_POLICY_ALIASES: Mapping[str, str] = _policy_aliases(LR_POLICIES)
+MOMENTUM_POLICY_ALIASES: Mapping[str, str] = _policy_aliases(MOMENTUM_POLICIES)
 
 
 def annealing_cos(start: float, end: float, factor: float, weight: float = 1.0) -> float:

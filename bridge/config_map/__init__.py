@@ -14,6 +14,10 @@ from bridge.config_map._types import MapWarning as MapWarning
 from bridge.config_map._types import RuleResult as RuleResult
 from bridge.config_map._types import Unresolved as Unresolved
 from bridge.config_map._types import is_resolved as is_resolved
+from bridge.config_map.param_scheduler import MappedSchedule as MappedSchedule
+from bridge.config_map.param_scheduler import (
+    legacy_schedule_to_param_scheduler as legacy_schedule_to_param_scheduler,
+)
 
 __all__ = [
     "LEGACY_KEYS",
@@ -21,9 +25,11 @@ __all__ = [
     "ConfigRule",
     "MapWarning",
     "MappedConfig",
+    "MappedSchedule",
     "RuleResult",
     "Unresolved",
     "is_resolved",
+    "legacy_schedule_to_param_scheduler",
     "map_legacy_config",
     "merge_legacy",
     "rule_named",

@@ -163,6 +163,42 @@ def _special_lr_cases() -> list[dict[str, Any]]:
             ),
         ),
         _case(
+            "epoch_ep_step_int_warm",
+            "epoch",
+            "sgd",
+            dict(policy="step", step=2, gamma=0.5, warmup="constant", warmup_iters=3),
+        ),
+        _case(
+            "iter_cos_zero_warm",
+            "iter",
+            "sgd",
+            dict(
+                policy="CosineAnnealing",
+                min_lr=0.0,
+                by_epoch=False,
+                warmup="linear",
+                warmup_iters=4,
+            ),
+        ),
+        _case(
+            "epoch_ep_cos_zero_warm",
+            "epoch",
+            "sgd",
+            dict(policy="CosineAnnealing", min_lr_ratio=0.0, warmup="exp", warmup_iters=6),
+        ),
+        _case(
+            "epoch_ep_flat_zero_warm",
+            "epoch",
+            "sgd",
+            dict(
+                policy="FlatCosineAnnealing",
+                start_percent=0.25,
+                min_lr=0.0,
+                warmup="linear",
+                warmup_iters=6,
+            ),
+        ),
+        _case(
             "epoch_dict_step_warm",
             "epoch",
             "dict",
@@ -306,6 +342,10 @@ def _special_momentum_cases() -> list[dict[str, Any]]:
                 warmup_ratio=0.8,
             ),
         ),
+        _case(
+            "epoch_ep_step_plain", "epoch", "sgd", None, dict(policy="step", step=[2, 3], gamma=0.5)
+        ),
+        _case("iter_step_int", "iter", "adam", None, dict(policy="step", step=4, by_epoch=False)),
         _case(
             "iter_ep_step_momentum",
             "iter",

@@ -12,32 +12,8 @@ from typing import Any
 from bridge import schedules as sch
 from bridge.legacy.registry import HOOKS
 
-#: mmcv's built-in policies by class prefix. mmcv accepts the prefix itself and, for one-word
-#: names, its lower-case form (it title-cases all-lower-case policies); bridge adds snake_case.
-_LR_POLICIES = (
-    "Fixed", "Step", "Exp", "Poly", "Inv", "CosineAnnealing", "FlatCosineAnnealing",
-    "CosineRestart", "Cyclic", "OneCycle", "LinearAnnealing",
-)  # fmt: skip
-_MOMENTUM_POLICIES = ("Step", "CosineAnnealing", "LinearAnnealing", "Cyclic", "OneCycle")
-
-
-def _snake(name: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
-
-
-def policy_aliases(prefixes: tuple[str, ...]) -> dict[str, str]:
-    """Every accepted ``policy=`` spelling -> class prefix (mmcv's spellings plus snake_case)."""
-    table: dict[str, str] = {}
-    for prefix in prefixes:
-        table[prefix] = prefix
-        table[_snake(prefix)] = prefix
-        if prefix.lower().title() == prefix:
-            table[prefix.lower()] = prefix
-    return table
-
-
-LR_POLICY_ALIASES: Mapping[str, str] = policy_aliases(_LR_POLICIES)
-MOMENTUM_POLICY_ALIASES: Mapping[str, str] = policy_aliases(_MOMENTUM_POLICIES)
+LR_POLICY_ALIASES = sch.LR_POLICY_ALIASES
+MOMENTUM_POLICY_ALIASES = sch.MOMENTUM_POLICY_ALIASES
 
 
 def resolve_policy(policy: object, aliases: Mapping[str, str], suffix: str) -> str:
