@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
 from conftest import _import_real_mmcv
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bridge.legacy import LogBuffer
