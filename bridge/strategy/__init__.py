@@ -3,9 +3,11 @@
 Importing this package registers bridge's classes in mmengine's registries under names that do
 not clash with mmengine's own: ``'BridgeSingleDeviceStrategy'`` and ``'BridgeDDPStrategy'`` in
 ``STRATEGIES`` (so ``FlexibleRunner(strategy=dict(type='BridgeDDPStrategy'))`` works) and
-``'BridgeMMDistributedDataParallel'`` in ``MODEL_WRAPPERS``.
+``'BridgeMMDistributedDataParallel'`` in ``MODEL_WRAPPERS``. ``param_schedulers`` (the mmcv-exact
+schedulers, registered in ``PARAM_SCHEDULERS``) is imported too.
 """
 
+from bridge.strategy import param_schedulers as param_schedulers
 from bridge.strategy._registration import register as _register
 from bridge.strategy.base import BaseStrategy as BaseStrategy
 from bridge.strategy.checkpoint_io import CheckpointIO as CheckpointIO
@@ -27,4 +29,5 @@ __all__ = [
     "Precision",
     "SingleDeviceStrategy",
     "detect_anomalous_params",
+    "param_schedulers",
 ]

@@ -183,6 +183,88 @@ def checkpoint_layout(strategy_cls: Any) -> dict[str, Any]:
         }
 
 
+def _multi_schedulers(wrappers: dict[str, Any], as_configs: bool) -> dict[str, Any]:
+    cfgs = {
+        "backbone": [dict(type="MultiStepLR", milestones=[2], by_epoch=False, end=4)],
+        "head": [dict(type="LinearLR", start_factor=0.5, by_epoch=False, end=2)],
+    }
+    if as_configs:
+        return cfgs
+    from mmengine.registry import PARAM_SCHEDULERS
+
+    return {
+        name: [
+            PARAM_SCHEDULERS.build(dict(c), default_args=dict(optimizer=wrappers[name]))
+            for c in cfg
+        ]
+        for name, cfg in cfgs.items()
+    }
+
+
+def multi_optimizer_summary(strategy_cls: Any, as_configs: bool = False) -> dict[str, Any]:
+    """Two pre-built wrappers (backbone/head) with per-name schedulers, trained 4 iterations.
+
+    mmengine 0.10.7 cannot build *config* schedulers for a second optimizer (it pops
+    ``max_iters`` from default args shared across optimizers), so its recording uses built
+    schedulers; bridge is also run with configs and must give the same numbers.
+    """
+    import torch
+    from mmengine.optim import OptimWrapper
+
+    with oracle_quiet(), tempfile.TemporaryDirectory() as work_dir:
+        strategy = make_strategy(strategy_cls, work_dir)
+        model = toy_engine_model()
+        wrappers = {
+            "backbone": OptimWrapper(torch.optim.SGD(model.toy.backbone.parameters(), lr=0.1)),
+            "head": OptimWrapper(
+                torch.optim.SGD(model.toy.head.parameters(), lr=0.05, momentum=0.9)
+            ),
+        }
+        model, optim_wrapper, built = strategy.prepare(
+            model,
+            optim_wrapper=wrappers,
+            param_scheduler=_multi_schedulers(wrappers, as_configs),
+            dispatch_kwargs=dict(max_iters=4, max_epochs=1),
+        )
+        trace: dict[str, Any] = {"lr": [], "loss": []}
+        for batch in list(toy_loader())[:4]:
+            trace["lr"].append(
+                {k: group_values(w.optimizer, "lr") for k, w in optim_wrapper.items()}
+            )
+            losses = model(**batch, mode="loss")
+            losses["loss"].backward()
+            for wrapper in optim_wrapper.values():
+                wrapper.step()
+                wrapper.zero_grad()
+            trace["loss"].append(float(losses["loss"].detach()))
+            for name in built:
+                for scheduler in built[name]:
+                    scheduler.step()
+        return {
+            "wrapper_type": type(optim_wrapper).__name__,
+            "names": sorted(optim_wrapper.keys()),
+            "schedulers": {k: [type(s).__name__ for s in v] for k, v in built.items()},
+            "scheduler_states": {
+                k: scheduler_states(v) for k, v in strategy.scheduler_state_dict().items()
+            },
+            "optimizer_state_keys": sorted(strategy.optim_state_dict()),
+            "trace": trace,
+            "state_dict": state_lists(strategy.model_state_dict()),
+        }
+
+
+def sync_bn_summary(strategy_cls: Any) -> dict[str, Any]:
+    """Module types after prepare() of a model holding SyncBatchNorm, on one device."""
+    from torch import nn
+
+    with oracle_quiet(), tempfile.TemporaryDirectory() as work_dir:
+        strategy = make_strategy(strategy_cls, work_dir)
+        model = toy_engine_model()
+        model.toy.backbone[1] = nn.SyncBatchNorm(16)
+        prepared = strategy.prepare(model)
+        return {name: type(module).__name__ for name, module in prepared.named_modules()}
+
+
 def jsonable(value: Any) -> Any:
     """``value`` as it reads back from a recording (tuples become lists)."""
     return json.loads(json.dumps(value))
@@ -199,4 +281,8 @@ RECORDINGS = {
     "strategy_mmengine_prepare_toy": lambda: jsonable(prepared_summary(_mmengine_single())),
     "strategy_mmengine_accumulate_toy": lambda: jsonable(accumulate_run(_mmengine_single())),
     "strategy_mmengine_checkpoint_toy": lambda: jsonable(checkpoint_layout(_mmengine_single())),
+    "strategy_mmengine_multi_optim_toy": lambda: jsonable(
+        multi_optimizer_summary(_mmengine_single())
+    ),
+    "strategy_mmengine_sync_bn_toy": lambda: jsonable(sync_bn_summary(_mmengine_single())),
 }
