@@ -24,7 +24,9 @@ def _cases() -> ModuleType:
     oracle = ROOT / "tools" / "oracle"
     if str(oracle) not in sys.path:
         sys.path.insert(0, str(oracle))
-    spec = importlib.util.spec_from_file_location("_oracle_parts", oracle / "parts.py")
+    spec = importlib.util.spec_from_file_location(
+        "_oracle_parts_modules", oracle / "parts_modules.py"
+    )
     assert spec
     assert spec.loader
     if spec.name not in sys.modules:
