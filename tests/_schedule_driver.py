@@ -1,7 +1,8 @@
 """Drive lr/momentum updater hooks the way mmcv 1.7.2's runners call them, without a runner.
 
 Shared by the hook tests and the oracle differential test: the same driver runs bridge's hooks and
-the real mmcv hooks, so any difference is the hooks' own. The set-ups mirror
+the real mmcv hooks, so any difference is the hooks' own; ``map_case``/``run_mmengine`` map a case to
+mmengine schedulers and step them as mmengine's runner does. The set-ups mirror
 tools/oracle/schedules.py (whose recordings these tests replay).
 """
 
@@ -13,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
+
+from bridge.config_map.param_scheduler import MappedSchedule, legacy_schedule_to_param_scheduler
 
 EPOCHS, EPOCH_LEN, ITERS = 4, 5, 12
 
@@ -128,3 +131,81 @@ def run_case(case: dict[str, Any], build: Callable[[str, dict[str, Any]], Any]) 
     except Exception as exc:
         return {"error": type(exc).__name__, "exc": exc}
     return runner.trace
+
+
+def bridge_builder(runner_kind: str) -> Any:
+    """Build bridge hooks from a recorded config, as bridge's register_training_hooks would."""
+    from bridge.legacy.hooks.lr_updater import lr_hook_type
+    from bridge.legacy.hooks.momentum_updater import momentum_hook_type
+    from bridge.legacy.registry import HOOKS, build_from_cfg
+
+    def build(kind: str, cfg: dict[str, Any]) -> Any:
+        cfg = dict(cfg)
+        resolve = lr_hook_type if kind == "lr" else momentum_hook_type
+        cfg["type"] = resolve(cfg.pop("policy"))
+        if runner_kind == "iter":  # mmcv's IterBasedRunner.register_training_hooks does this
+            cfg.setdefault("by_epoch", False)
+        return build_from_cfg(cfg, HOOKS)
+
+    return build
+
+
+def map_case(case: dict[str, Any]) -> list[MappedSchedule]:
+    epoch = case["runner"] == "epoch"
+    out = []
+    for kind in ("lr", "momentum"):
+        cfg = from_json(case[f"{kind}_config"])
+        if cfg is not None:
+            out.append(
+                legacy_schedule_to_param_scheduler(
+                    cfg,
+                    kind=kind,  # type: ignore[arg-type]
+                    by_epoch_runner=epoch,
+                    max_epochs=EPOCHS if epoch else None,
+                    max_iters=None if epoch else ITERS,
+                )
+            )
+    return out
+
+
+def run_mmengine(
+    case: dict[str, Any], mapped: list[MappedSchedule]
+) -> dict[str, list[list[float]]]:
+    """Build the schedulers as mmengine's Runner does and step them through the run."""
+    import importlib
+
+    import mmengine.optim  # noqa: F401 - registers the built-in schedulers
+    from mmengine.registry import PARAM_SCHEDULERS
+
+    for module in {m for ms in mapped for m in ms.custom_imports}:
+        importlib.import_module(module)
+    epoch = case["runner"] == "epoch"
+    optimizer = make_optimizer(case["optim"])
+    optims = list(optimizer.values()) if isinstance(optimizer, dict) else [optimizer]
+    run_end = EPOCHS * EPOCH_LEN if epoch else ITERS
+    schedulers = []
+    for opt in optims:
+        for cfg in (dict(c) for ms in mapped for c in ms.schedulers):
+            cfg.setdefault("end", EPOCHS if cfg.get("by_epoch", True) else run_end)
+            args = dict(optimizer=opt, epoch_length=EPOCH_LEN)
+            schedulers.append(PARAM_SCHEDULERS.build(cfg, default_args=args))
+    return _step_through(epoch, optimizer, optims, schedulers)
+
+
+def _step_through(
+    epoch: bool, optimizer: Any, optims: list[Any], schedulers: list[Any]
+) -> dict[str, list[list[float]]]:
+    trace: dict[str, list[list[float]]] = {"lr": [], "momentum": []}
+    for it in range(EPOCHS * EPOCH_LEN if epoch else ITERS):
+        trace["lr"].append(group_values(optimizer, "lr"))
+        trace["momentum"].append(group_values(optimizer, "momentum"))
+        for opt in optims:
+            opt.step()
+        for s in schedulers:
+            if not s.by_epoch:
+                s.step()
+        if epoch and (it + 1) % EPOCH_LEN == 0:
+            for s in schedulers:
+                if s.by_epoch:
+                    s.step()
+    return trace

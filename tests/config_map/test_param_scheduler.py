@@ -13,77 +13,15 @@ import math
 from typing import Any
 
 import pytest
-from _schedule_driver import EPOCH_LEN, EPOCHS, ITERS, from_json, group_values, make_optimizer
+from _schedule_driver import map_case, run_mmengine
 from conftest import recorded
 
 from bridge.config_map.param_scheduler import (
     BRIDGE_SCHEDULER_MODULE,
-    MappedSchedule,
     legacy_schedule_to_param_scheduler,
 )
 
 CASES = recorded("sched_mmcv_lr")["cases"] + recorded("sched_mmcv_momentum")["cases"]
-
-
-def map_case(case: dict[str, Any]) -> list[MappedSchedule]:
-    epoch = case["runner"] == "epoch"
-    out = []
-    for kind in ("lr", "momentum"):
-        cfg = from_json(case[f"{kind}_config"])
-        if cfg is not None:
-            out.append(
-                legacy_schedule_to_param_scheduler(
-                    cfg,
-                    kind=kind,  # type: ignore[arg-type]
-                    by_epoch_runner=epoch,
-                    max_epochs=EPOCHS if epoch else None,
-                    max_iters=None if epoch else ITERS,
-                )
-            )
-    return out
-
-
-def run_mmengine(
-    case: dict[str, Any], mapped: list[MappedSchedule]
-) -> dict[str, list[list[float]]]:
-    """Build the schedulers as mmengine's Runner does and step them through the run."""
-    import importlib
-
-    import mmengine.optim  # noqa: F401 - registers the built-in schedulers
-    from mmengine.registry import PARAM_SCHEDULERS
-
-    for module in {m for ms in mapped for m in ms.custom_imports}:
-        importlib.import_module(module)
-    epoch = case["runner"] == "epoch"
-    optimizer = make_optimizer(case["optim"])
-    optims = list(optimizer.values()) if isinstance(optimizer, dict) else [optimizer]
-    run_end = EPOCHS * EPOCH_LEN if epoch else ITERS
-    schedulers = []
-    for opt in optims:
-        for cfg in (dict(c) for ms in mapped for c in ms.schedulers):
-            cfg.setdefault("end", EPOCHS if cfg.get("by_epoch", True) else run_end)
-            args = dict(optimizer=opt, epoch_length=EPOCH_LEN)
-            schedulers.append(PARAM_SCHEDULERS.build(cfg, default_args=args))
-    return _step_through(epoch, optimizer, optims, schedulers)
-
-
-def _step_through(
-    epoch: bool, optimizer: Any, optims: list[Any], schedulers: list[Any]
-) -> dict[str, list[list[float]]]:
-    trace: dict[str, list[list[float]]] = {"lr": [], "momentum": []}
-    for it in range(EPOCHS * EPOCH_LEN if epoch else ITERS):
-        trace["lr"].append(group_values(optimizer, "lr"))
-        trace["momentum"].append(group_values(optimizer, "momentum"))
-        for opt in optims:
-            opt.step()
-        for s in schedulers:
-            if not s.by_epoch:
-                s.step()
-        if epoch and (it + 1) % EPOCH_LEN == 0:
-            for s in schedulers:
-                if s.by_epoch:
-                    s.step()
-    return trace
 
 
 def _close(want: list[list[float]], got: list[list[float]]) -> bool:

@@ -12,29 +12,15 @@ import math
 from typing import Any
 
 import pytest
-from _schedule_driver import run_case
+from _schedule_driver import bridge_builder, run_case
 from conftest import recorded
 
 from bridge.legacy.hooks import lr_updater
 from bridge.legacy.hooks.lr_updater import LrUpdaterHook, lr_hook_type
-from bridge.legacy.registry import HOOKS, build_from_cfg
+from bridge.legacy.registry import HOOKS
 
 LR_CASES = recorded("sched_mmcv_lr")["cases"]
 MOMENTUM_CASES = recorded("sched_mmcv_momentum")["cases"]
-
-
-def bridge_builder(runner_kind: str) -> Any:
-    def build(kind: str, cfg: dict[str, Any]) -> Any:
-        from bridge.legacy.hooks.momentum_updater import momentum_hook_type
-
-        cfg = dict(cfg)
-        resolve = lr_hook_type if kind == "lr" else momentum_hook_type
-        cfg["type"] = resolve(cfg.pop("policy"))
-        if runner_kind == "iter":  # mmcv's IterBasedRunner.register_training_hooks does this
-            cfg.setdefault("by_epoch", False)
-        return build_from_cfg(cfg, HOOKS)
-
-    return build
 
 
 def assert_same_run(case: dict[str, Any], got: dict[str, Any]) -> None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from _schedule_driver import run_case
+from _schedule_driver import bridge_builder, run_case
 from conftest import recorded
-from test_lr_updater import assert_same_run, bridge_builder
+from test_lr_updater import assert_same_run
 
 from bridge.legacy.hooks import momentum_updater
 from bridge.legacy.hooks.momentum_updater import momentum_hook_type
