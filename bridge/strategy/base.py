@@ -66,6 +66,8 @@ class BaseStrategy(ABC):
         precision: Precision | None = None,
         checkpoint_io: CheckpointIO | None = None,
     ) -> None:
+        if env_kwargs is not None and not isinstance(env_kwargs, dict):
+            raise TypeError(f"env_kwargs must be a dict or None, got {env_kwargs!r}")
         self._env_kwargs = dict(env_kwargs or {})
         _env.check_env_kwargs(self._env_kwargs)
         self._work_dir = os.path.abspath(work_dir)

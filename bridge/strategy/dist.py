@@ -73,6 +73,11 @@ def init_process_group(backend: str | None = None, **kwargs: Any) -> None:
             f"init_process_group needs the environment variables {missing}; "
             "launch with torchrun or set them before building the strategy"
         )
+    if chosen == "nccl" and not torch.cuda.is_available():
+        raise ValueError(
+            "backend 'nccl' needs CUDA, which is not available here; use "
+            "env_cfg=dict(dist_cfg=dict(backend='gloo')) (or leave the backend unset) on CPU"
+        )
     if chosen == "nccl":
         torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
     torch_dist.init_process_group(backend=chosen, **kwargs)

@@ -72,6 +72,7 @@ def test_model_of_wrong_type(strategy: Any) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
+        (dict(env_kwargs=[("seed", 1)]), TypeError, "env_kwargs must be a dict or None"),
         (dict(env_kwargs=dict(seed=1)), TypeError, r"unknown key\(s\) \['seed'\].*randomness"),
         (dict(env_kwargs=dict(randomness=dict(sed=1))), TypeError, r"\['sed'\]"),
         (dict(env_kwargs=dict(randomness=dict(seed="1"))), TypeError, "seed must be an int"),
