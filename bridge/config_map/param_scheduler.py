@@ -54,11 +54,13 @@ def legacy_schedule_to_param_scheduler(
     by_epoch_runner: bool,
     max_epochs: int | None,
     max_iters: int | None,
+    prefer_builtin: bool = True,
 ) -> MappedSchedule:
     """Map one mmcv ``lr_config`` (``kind='lr'``) or ``momentum_config`` to mmengine schedulers.
 
     ``by_epoch_runner`` is True for mmcv's EpochBasedRunner (then ``max_epochs`` is needed) and
-    False for IterBasedRunner (then ``max_iters`` is needed). Input is never modified.
+    False for IterBasedRunner (then ``max_iters`` is needed). ``prefer_builtin=False`` always emits
+    the one bridge scheduler (also exact). Input is never modified.
     Raises ValueError/TypeError for configs mmcv would reject (unknown policy, bad warmup, wrong
     types, unknown keys) and for run settings mmcv fails on.
 
@@ -79,7 +81,7 @@ def legacy_schedule_to_param_scheduler(
     if not by_epoch_runner and legacy.by_epoch:
         return MappedSchedule(warnings=[_frozen_warning(kind)])
     warnings = rules.check_run(legacy, run)
-    builtin = rules.builtin(legacy, run)
+    builtin = rules.builtin(legacy, run) if prefer_builtin else None
     if builtin is not None:
         return MappedSchedule(schedulers=builtin, warnings=warnings)
     return MappedSchedule(

@@ -62,6 +62,12 @@ class _Ctx:
         self.max_epochs = max_epochs
         self.max_iters = max_iters if max_iters is not None else _times(max_epochs, epoch_length)
 
+    def pos(self, iteration: int) -> int:
+        """mmcv's ``runner.epoch`` or ``runner.iter`` before ``iteration``."""
+        if self.legacy_by_epoch:
+            return iteration // _need(self.epoch_length, "epoch_length")
+        return iteration
+
     def progress(self, iteration: int) -> tuple[int, int]:
         if self.legacy_by_epoch:
             return iteration // _need(self.epoch_length, "epoch_length"), _need(
@@ -97,7 +103,7 @@ def _annealing(fn: Callable[[float, int, int, float], float]) -> Callable[[_Ctx]
 def _step(ctx: _Ctx) -> Family:
     gamma = ctx.args.get("gamma", 0.1 if ctx.kind == "lr" else 0.5)
     floor = ctx.args.get("min_lr" if ctx.kind == "lr" else "min_momentum")
-    return lambda b, _g, it: sch.step_value(b, ctx.progress(it)[0], ctx.args["step"], gamma, floor)
+    return lambda b, _g, it: sch.step_value(b, ctx.pos(it), ctx.args["step"], gamma, floor)
 
 
 def _fixed(ctx: _Ctx) -> Family:
@@ -106,12 +112,12 @@ def _fixed(ctx: _Ctx) -> Family:
 
 def _exp(ctx: _Ctx) -> Family:
     gamma = ctx.args["gamma"]
-    return lambda b, _g, it: sch.exp_value(b, ctx.progress(it)[0], gamma)
+    return lambda b, _g, it: sch.exp_value(b, ctx.pos(it), gamma)
 
 
 def _inv(ctx: _Ctx) -> Family:
     gamma, power = ctx.args["gamma"], ctx.args.get("power", 1.0)
-    return lambda b, _g, it: sch.inv_value(b, ctx.progress(it)[0], gamma, power)
+    return lambda b, _g, it: sch.inv_value(b, ctx.pos(it), gamma, power)
 
 
 def _poly(ctx: _Ctx) -> Family:
@@ -127,7 +133,7 @@ def _flat(ctx: _Ctx) -> Family:
 def _restart(ctx: _Ctx) -> Family:
     periods, weights = ctx.args["periods"], ctx.args.get("restart_weights", [1])
     return lambda b, _g, it: sch.cosine_restart_value(
-        b, ctx.progress(it)[0], periods, weights, ctx.target(b)
+        b, ctx.pos(it), periods, weights, ctx.target(b)
     )
 
 
@@ -190,6 +196,9 @@ def _per_group(name: str, value: Any, count: int) -> list[float]:
     )
 
 
+_UNSAVED = ("optimizer", "_family", "_ctx")
+
+
 class _LegacySchedule(_ParamScheduler):  # type: ignore[misc]
     """Closed-form mmcv schedule + warmup, stepped per iteration."""
 
@@ -249,6 +258,10 @@ class _LegacySchedule(_ParamScheduler):  # type: ignore[misc]
     def _prepare(self, optimizer: Any) -> list[float] | None:
         """Bases to use instead of ``initial_<param>`` (None: use those)."""
         return None
+
+    def state_dict(self) -> dict[str, Any]:
+        """mmengine's state, without the schedule functions (rebuilt from the constructor args)."""
+        return {k: v for k, v in self.__dict__.items() if k not in _UNSAVED}
 
     def _get_value(self) -> list[float]:
         bases = self._bases if self._bases is not None else self.base_values
