@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 import torch
 from conftest import recorded  # type: ignore[import-not-found]
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from torch import nn
 
 from bridge.legacy.optimizer import DefaultOptimizerConstructor, build_optimizer
@@ -139,3 +141,56 @@ def test_frozen_parameters_get_a_bare_group() -> None:
     assert [sorted(g) for g in params] == [["params"], ["lr", "params"]]
     assert params[1]["lr"] == pytest.approx(0.1 * 2.0)
     assert isinstance(constructor(model), torch.optim.SGD)
+
+
+_NAMES = [n for n, _ in PARTS.optimizer_model("plain").named_parameters()]
+_SUBSTRINGS = sorted(
+    {part for name in _NAMES for part in name.split(".")} | {"conv", "bias", "backbone.d"}
+)
+_MULTS = st.sampled_from([0.0, 0.1, 0.5, 1, 2.0, 10])
+_CUSTOM = st.dictionaries(
+    st.sampled_from(_SUBSTRINGS),
+    st.fixed_dictionaries({}, optional={"lr_mult": _MULTS, "decay_mult": _MULTS}),
+    max_size=4,
+)
+_PARAMWISE = st.fixed_dictionaries(
+    {},
+    optional={
+        "bias_lr_mult": _MULTS,
+        "bias_decay_mult": _MULTS,
+        "norm_decay_mult": _MULTS,
+        "dwconv_decay_mult": _MULTS,
+        "bypass_duplicate": st.booleans(),
+        "custom_keys": _CUSTOM,
+    },
+)
+
+
+def _groups_or_error(build: Any, cfg: dict[str, Any], kind: str) -> Any:
+    model = PARTS.optimizer_model(kind)
+    names = {id(p): n for n, p in model.named_parameters()}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            optimizer = build(model, cfg)
+    except Exception as exc:
+        return next(c for c in type(exc).__mro__ if getattr(builtins, c.__name__, None) is c)
+    return [PARTS._group_record(g, names) for g in optimizer.param_groups]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    paramwise=_PARAMWISE,
+    weight_decay=st.sampled_from([None, 0.05]),
+    kind=st.sampled_from(["plain", "shared"]),
+)
+def test_random_paramwise_cfgs_match_live_mmcv(
+    paramwise: dict[str, Any], weight_decay: float | None, kind: str, oracle_mmcv: Any
+) -> None:
+    cfg: dict[str, Any] = dict(type="SGD", lr=0.01, paramwise_cfg=paramwise)
+    if weight_decay is not None:
+        cfg["weight_decay"] = weight_decay
+    expected = _groups_or_error(oracle_mmcv.runner.build_optimizer, cfg, kind)
+    assert _groups_or_error(build_optimizer, cfg, kind) == expected

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import torch
 
-__all__ = ["DataContainer"]
+__all__ = ["DataContainer", "assert_tensor_type"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -25,6 +25,10 @@ def _tensor_only(func: _F) -> _F:
         return func(self, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+#: mmcv 1.7.2's public name for the decorator.
+assert_tensor_type = _tensor_only
 
 
 class DataContainer:

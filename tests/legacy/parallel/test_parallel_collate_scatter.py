@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 import torch
 from conftest import recorded  # type: ignore[import-not-found]
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from torch import nn
 
 import bridge.legacy.parallel as ours
@@ -160,3 +162,66 @@ def test_mm_data_parallel_refuses_several_gpus() -> None:
     model = ours.MMDataParallel(nn.Linear(1, 1).cuda(), device_ids=[0, 1])
     with pytest.raises(ValueError, match=r"only supports one GPU, got device_ids=\[0, 1\]"):
         model.train_step({"x": torch.ones(1)}, None)
+
+
+_SHAPES = st.lists(st.integers(1, 3), min_size=2, max_size=4)
+
+
+@st.composite
+def _containers(draw: st.DrawFn, dc: Any) -> list[Any]:
+    """Samples of one field: a random kind (stacked+padded, stacked, list, cpu_only) and shapes."""
+    kind = draw(st.sampled_from(["pad", "nopad", "list", "cpu"]))
+    lead = draw(_SHAPES)
+    pad_dims = draw(st.sampled_from([1, 2, 3]))
+    pad_dims = min(pad_dims, len(lead) - 1)
+    out = []
+    for i in range(draw(st.integers(1, 5))):
+        shape = list(lead)
+        if kind in ("pad", "list"):
+            shape[len(shape) - pad_dims :] = draw(
+                st.lists(st.integers(1, 3), min_size=pad_dims, max_size=pad_dims)
+            )
+        data = torch.arange(int(torch.tensor(shape).prod()), dtype=torch.float32).reshape(shape) + i
+        if kind == "pad":
+            out.append(
+                dc(
+                    data,
+                    stack=True,
+                    pad_dims=pad_dims,
+                    padding_value=draw(st.sampled_from([0, -1, 255])),
+                )
+            )
+        elif kind == "nopad":
+            out.append(dc(data, stack=True, pad_dims=None))
+        else:
+            out.append(dc(data, cpu_only=kind == "cpu"))
+    return out
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data(), per_gpu=st.integers(1, 3))
+def test_random_container_batches_collate_and_scatter_like_live_mmcv(
+    data: st.DataObject, per_gpu: int, oracle_mmcv: Any
+) -> None:
+    import mmcv.parallel
+
+    ours_samples = data.draw(_containers(ours.DataContainer))
+    theirs_samples = [
+        mmcv.parallel.DataContainer(
+            s.data,
+            stack=s.stack,
+            padding_value=s.padding_value,
+            cpu_only=s.cpu_only,
+            pad_dims=s.pad_dims,
+        )
+        for s in ours_samples
+    ]
+    ours_out = ours.collate([{"x": s} for s in ours_samples], samples_per_gpu=per_gpu)
+    theirs_out = mmcv.parallel.collate([{"x": s} for s in theirs_samples], samples_per_gpu=per_gpu)
+    assert CASES.describe(ours_out) == CASES.describe(theirs_out)
+    assert CASES.describe(ours.scatter(ours_out, [-1])) == CASES.describe(
+        mmcv.parallel.scatter(theirs_out, [-1])
+    )

@@ -156,10 +156,12 @@ def _check_ranks(out_dir: Path, backend: str) -> None:
         assert r0["losses"] != r1["losses"]  # each rank really saw its own shard
 
 
+@pytest.mark.slow
 def test_two_gloo_ranks_train_like_one_process_with_the_global_batch(tmp_path: Path) -> None:
     _check_ranks(tmp_path, "gloo")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(torch.cuda.device_count() < 2, reason="needs 2 GPUs for NCCL")
 def test_two_nccl_ranks_scatter_data_containers_and_train_like_one_process(tmp_path: Path) -> None:
     _check_ranks(tmp_path, "nccl")
