@@ -16,6 +16,7 @@ from bridge.checkpoint.io import CheckpointReadError as CheckpointReadError
 from bridge.checkpoint.io import UnsafeCheckpointError as UnsafeCheckpointError
 from bridge.checkpoint.io import allowed_globals as allowed_globals
 from bridge.checkpoint.io import load_file as load_file
+from bridge.checkpoint.io import release_mapped_pages as release_mapped_pages
 from bridge.checkpoint.io import save_atomic as save_atomic
 
 __all__ = [
@@ -32,5 +33,6 @@ __all__ = [
     "convert_legacy_to_engine",
     "detect_layout",
     "load_file",
+    "release_mapped_pages",
     "save_atomic",
 ]

@@ -178,8 +178,9 @@ def to_engine(
     _move_fp16(meta, optimizer, kept)
     kept["iter"] = meta.get("iter", _ABSENT)
     kept["epoch"] = meta.get("epoch", _ABSENT)
-    _rescale(meta, cfg, world_size, notes)
-    _iter_semantics(meta, legacy.runner, notes)
+    if back is None:  # a file bridge made from mmengine keeps mmengine's counts
+        _rescale(meta, cfg, world_size, notes)
+        _iter_semantics(meta, legacy.runner, notes)
     if back is not None:
         restore_groups(optimizer, back.get("param_groups"))
         hub = back.get("message_hub", hub)

@@ -20,16 +20,19 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 import numpy as np
 import torch
+
+from bridge.checkpoint._pages import release_mapped_pages
 
 __all__ = [
     "CheckpointReadError",
     "UnsafeCheckpointError",
     "allowed_globals",
     "load_file",
+    "release_mapped_pages",
     "save_atomic",
 ]
 
@@ -240,11 +243,30 @@ def _check_weights_only_loadable(tmp: str) -> None:
         )
 
 
-def _write_temp(obj: object, directory: str, target_name: str) -> str:
+class _ReportingWriter:
+    """A binary file that tells ``on_write`` how many bytes each write added."""
+
+    def __init__(self, handle: Any, on_write: Callable[[int], None]) -> None:
+        self._handle = handle
+        self._on_write = on_write
+
+    def write(self, data: Any) -> int:
+        written = int(self._handle.write(data))
+        self._on_write(written)
+        return written
+
+    def flush(self) -> None:
+        self._handle.flush()
+
+
+def _write_temp(
+    obj: object, directory: str, target_name: str, on_write: Callable[[int], None] | None
+) -> str:
     fd, tmp = tempfile.mkstemp(prefix=f".{target_name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as handle:
-            torch.save(obj, handle)
+            sink = handle if on_write is None else _ReportingWriter(handle, on_write)
+            torch.save(obj, cast(IO[bytes], sink))
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, _default_mode())
@@ -276,11 +298,18 @@ def _publish(tmp: str, target: str, overwrite: bool) -> None:
     os.unlink(tmp)
 
 
-def save_atomic(obj: object, path: str | os.PathLike[str], *, overwrite: bool = True) -> None:
+def save_atomic(
+    obj: object,
+    path: str | os.PathLike[str],
+    *,
+    overwrite: bool = True,
+    on_write: Callable[[int], None] | None = None,
+) -> None:
     """``torch.save`` ``obj`` to ``path`` atomically: all of it appears, or nothing does.
 
     The object is written to a temporary file beside ``path``, flushed and fsynced, checked to
-    load with ``torch.load(weights_only=True)`` and then renamed over ``path``.
+    load with ``torch.load(weights_only=True)`` and then renamed over ``path``. ``on_write``
+    (optional) is called with the number of bytes of each write, e.g. to drive a progress bar.
 
     Raises:
         FileExistsError: ``path`` exists and ``overwrite`` is False.
@@ -300,7 +329,7 @@ def save_atomic(obj: object, path: str | os.PathLike[str], *, overwrite: bool = 
         raise FileExistsError(
             f"{os.fspath(path)!r} already exists; pass overwrite=True (--force on the CLI) to replace it"
         )
-    tmp = _write_temp(obj, directory, Path(target).name)
+    tmp = _write_temp(obj, directory, Path(target).name, on_write)
     try:
         _publish(tmp, target, overwrite)
     finally:
