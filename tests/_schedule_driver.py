@@ -209,3 +209,43 @@ def _step_through(
                 if s.by_epoch:
                     s.step()
     return trace
+
+
+def run_on_bridge_runner(case: dict[str, Any]) -> dict[str, Any]:
+    """Run a recorded case on bridge's real EpochBasedRunner/IterBasedRunner, as the recorder did."""
+    import logging
+    import tempfile
+
+    from torch.utils.data import DataLoader
+
+    from bridge.legacy import EpochBasedRunner, IterBasedRunner
+    from bridge.legacy.hooks import Hook
+
+    optimizer = make_optimizer(case["optim"])
+    trace: dict[str, list[list[float]]] = {"lr": [], "momentum": []}
+
+    class _Model(_Params):
+        def train_step(self, data: Any, optimizer: Any, **kwargs: Any) -> dict[str, Any]:
+            return {"loss": torch.zeros(()), "log_vars": {}, "num_samples": 1}
+
+    class _Recorder(Hook):
+        def before_train_iter(self, runner: Any) -> None:
+            trace["lr"].append(group_values(runner.optimizer, "lr"))
+            trace["momentum"].append(group_values(runner.optimizer, "momentum"))
+
+    try:
+        with tempfile.TemporaryDirectory() as work_dir:
+            common = dict(optimizer=optimizer, work_dir=work_dir, logger=logging.getLogger("test"))
+            if case["runner"] == "epoch":
+                runner: Any = EpochBasedRunner(_Model(), max_epochs=EPOCHS, **common)
+            else:
+                runner = IterBasedRunner(_Model(), max_iters=ITERS, **common)
+            runner.register_training_hooks(
+                lr_config=from_json(case["lr_config"]),
+                momentum_config=from_json(case["momentum_config"]),
+            )
+            runner.register_hook(_Recorder(), priority="LOWEST")
+            runner.run([DataLoader(list(range(EPOCH_LEN)), batch_size=1)], [("train", 1)])
+    except Exception as exc:
+        return {"error": type(exc).__name__, "exc": exc}
+    return trace

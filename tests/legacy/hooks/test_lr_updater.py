@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 import pytest
-from _schedule_driver import bridge_builder, run_case
+from _schedule_driver import bridge_builder, run_case, run_on_bridge_runner
 from conftest import recorded
 
 from bridge.legacy.hooks import lr_updater
@@ -143,3 +143,14 @@ def test_warmup_by_epoch_without_epochs_is_a_clear_error() -> None:
     )
     with pytest.raises(ValueError, match="warmup_by_epoch"):
         hook.before_train_iter(type("R", (), {"iter": 0})())
+
+
+RUNNER_CASES = [
+    c for i, c in enumerate(LR_CASES + MOMENTUM_CASES) if i % 6 == 0 or "_warm_" not in c["name"]
+]
+
+
+@pytest.mark.parametrize("case", RUNNER_CASES, ids=[c["name"] for c in RUNNER_CASES])
+def test_bridge_runners_replay_recorded_mmcv(case: dict[str, Any]) -> None:
+    """Through bridge's own EpochBasedRunner/IterBasedRunner and register_training_hooks."""
+    assert_same_run(case, run_on_bridge_runner(case))
