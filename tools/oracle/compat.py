@@ -2,6 +2,8 @@
 
 ``compat_surface``: every module path under mmcv.runner/mmcv.parallel and the ``__all__`` of the
 packages old code imports, read off the installed mmcv 1.7.2.
+``compat_train_<stem>``: ``fixtures/configs/<stem>.py`` trained by hand on the real mmcv 1.7.2
+runner API (tools/oracle/_by_hand.py), reduced to log lines, checkpoint names, meta and weights.
 ``compat_script_<stem>``: what each ``fixtures/scripts/<stem>.py`` prints (its ``RESULT`` lines)
 when run with plain ``python`` against the real mmcv 1.7.2.
 """
@@ -17,10 +19,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from _by_hand import traced_run  # type: ignore[import-not-found]
 from _common import oracle_quiet  # type: ignore[import-not-found]
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = ROOT / "fixtures" / "scripts"
+CONFIGS = ROOT / "fixtures" / "configs"
 
 #: dotted names (module path, then attribute) that old code and mmcv's own tests import.
 EXTRA_NAMES = (
@@ -99,8 +103,18 @@ def script_results(script: Path, *args: str) -> list[Any]:
     ]
 
 
+def train_run(config: Path) -> dict[str, Any]:
+    with oracle_quiet():
+        result: dict[str, Any] = traced_run(config, "mmcv")
+    return result
+
+
 RECORDINGS = {
     "compat_surface": surface,
+    **{
+        f"compat_train_{path.stem}": (lambda path=path: train_run(path))
+        for path in sorted(CONFIGS.glob("*.py"))
+    },
     **{
         f"compat_script_{path.stem}": (lambda path=path: script_results(path))
         for path in sorted(SCRIPTS.glob("*.py"))

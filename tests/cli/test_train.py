@@ -1,0 +1,162 @@
+"""``bridge train``: options, bad input, and the shipped toy configs trained end to end.
+
+Each config run (a subprocess, so logging handlers and seeds stay out of pytest) must leave the
+same log.json lines, checkpoint names, meta and weights as (1) the real mmcv 1.7.2 runner API
+driven by hand (recorded by tools/oracle/compat.py, and live where installed) and (2) bridge's
+legacy runner API driven by hand in this process.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from conftest import recorded
+
+from bridge.cli.train import train
+
+ROOT = Path(__file__).resolve().parents[2]
+CONFIGS = ROOT / "fixtures" / "configs"
+STEMS = sorted(path.stem for path in CONFIGS.glob("*.py"))
+
+
+def _by_hand() -> ModuleType:
+    path = ROOT / "tools" / "oracle" / "_by_hand.py"
+    spec = importlib.util.spec_from_file_location("_compat_by_hand", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _bridge_train(*args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "bridge.cli", "train", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def _train_ok(*args: str) -> None:
+    proc = _bridge_train(*args)
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, out[-4000:]
+
+
+def test_help_documents_every_option() -> None:
+    result = CliRunner().invoke(train, ["--help"])
+    assert result.exit_code == 0
+    for param in train.params:
+        for opt in getattr(param, "opts", []):
+            if opt.startswith("--"):
+                assert opt in result.output
+        if getattr(param, "help", None) is None and param.param_type_name == "option":
+            pytest.fail(f"option {param.name} has no help text")
+    assert "CONFIG" in result.output
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda tmp: tmp / "missing.py", "is missing"),
+        (lambda tmp: tmp, "is a folder"),
+        (lambda tmp: tmp / "notes.txt", "is not a config file"),
+        (lambda tmp: tmp / "broken.py", "cannot read"),
+    ],
+    ids=["missing", "folder", "not-a-config", "unparsable"],
+)
+def test_bad_config_is_a_one_line_usage_error(tmp_path: Path, make: Any, expected: str) -> None:
+    (tmp_path / "notes.txt").write_text("hello\n", encoding="utf-8")
+    (tmp_path / "broken.py").write_text("model = dict(\n", encoding="utf-8")
+    result = CliRunner().invoke(train, [str(make(tmp_path))])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("Error: ")
+    assert expected in lines[0]
+
+
+def test_unknown_model_type_lists_the_nearest_names(tmp_path: Path) -> None:
+    cfg = tmp_path / "typo.py"
+    text = (CONFIGS / "toy_epoch.py").read_text(encoding="utf-8")
+    cfg.write_text(text.replace("type='BridgeToyModel'", "type='BridgeToyModle'"), "utf-8")
+    result = CliRunner().invoke(train, [str(cfg), "--work-dir", str(tmp_path / "w")])
+    assert result.exit_code == 2
+    assert "BridgeToyModle" in result.output
+    assert "did you mean ['BridgeToyModel']" in result.output
+
+
+def test_cfg_options_must_be_key_value(tmp_path: Path) -> None:
+    result = CliRunner().invoke(train, [str(CONFIGS / "toy_epoch.py"), "--cfg-options", "lr"])
+    assert result.exit_code == 2
+    assert "KEY=VALUE" in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stem", STEMS)
+def test_config_trains_as_the_runner_api_driven_by_hand(stem: str, tmp_path: Path) -> None:
+    by_hand = _by_hand()
+    _train_ok(str(CONFIGS / f"{stem}.py"), "--work-dir", str(tmp_path / "cli"))
+    got = by_hand.trace(tmp_path / "cli")
+    assert got == recorded(f"compat_train_{stem}")
+    by_hand.train_by_hand(CONFIGS / f"{stem}.py", "bridge", str(tmp_path / "hand"))
+    assert got == by_hand.trace(tmp_path / "hand")
+
+
+@pytest.mark.slow
+def test_toy_epoch_matches_live_mmcv(tmp_path: Path, oracle_mmcv: Any, monkeypatch: Any) -> None:
+    monkeypatch.setattr(time, "sleep", lambda _s: None)  # mmcv 1.7.2 sleeps 2 s per epoch
+    by_hand = _by_hand()
+    _train_ok(str(CONFIGS / "toy_epoch.py"), "--work-dir", str(tmp_path / "cli"))
+    assert by_hand.trace(tmp_path / "cli") == by_hand.traced_run(CONFIGS / "toy_epoch.py", "mmcv")
+
+
+@pytest.mark.slow
+def test_cfg_options_and_seed_reach_the_run(tmp_path: Path) -> None:
+    by_hand = _by_hand()
+    _train_ok(
+        str(CONFIGS / "toy_epoch.py"),
+        "--work-dir",
+        str(tmp_path),
+        "--cfg-options",
+        "runner.max_epochs=1",
+        "checkpoint_config.interval=1",
+        "--seed",
+        "3",
+    )
+    got = by_hand.trace(tmp_path)
+    assert got["checkpoints"] == ["epoch_1.pth", "latest.pth"]
+    assert (got["meta"]["epoch"], got["meta"]["iter"]) == (1, 5)
+
+
+@pytest.mark.slow
+def test_auto_resume_after_a_kill_ends_on_the_uninterrupted_weights(tmp_path: Path) -> None:
+    by_hand = _by_hand()
+    config = str(CONFIGS / "toy_epoch.py")
+    proc = _bridge_train(config, "--work-dir", str(tmp_path))
+    deadline = time.monotonic() + 240
+    while not (tmp_path / "epoch_1.pth").exists() and proc.poll() is None:
+        assert time.monotonic() < deadline, "no checkpoint appeared"
+        time.sleep(0.01)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=60)
+    assert not (tmp_path / "epoch_3.pth").exists(), "the run finished before it was killed"
+    _train_ok(config, "--work-dir", str(tmp_path), "--auto-resume")
+    got = by_hand.trace(tmp_path)
+    expected = recorded("compat_train_toy_epoch")
+    assert got["weights"] == expected["weights"]
+    assert got["meta"] == expected["meta"]
