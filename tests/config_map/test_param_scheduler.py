@@ -79,3 +79,82 @@ def test_bridge_schedulers_come_with_their_import() -> None:
     )
     assert mapped.custom_imports == [BRIDGE_SCHEDULER_MODULE]
     assert mapped.schedulers[0]["convert_to_iter_based"] is True
+
+
+def _map(cfg: Any, kind: str = "lr", epoch: bool = True) -> Any:
+    return legacy_schedule_to_param_scheduler(
+        cfg,
+        kind=kind,  # type: ignore[arg-type]
+        by_epoch_runner=epoch,
+        max_epochs=12 if epoch else None,
+        max_iters=None if epoch else 100,
+    )
+
+
+@pytest.mark.parametrize(
+    ("cfg", "kind", "error", "match"),
+    [
+        (dict(step=[2]), "lr", ValueError, "needs a 'policy' key"),
+        (dict(policy="nope"), "lr", ValueError, r"policy'\]='nope' has no mmengine mapping; accepted: \["),
+        (dict(policy="exp", gamma=0.9), "momentum", ValueError, "accepted"),
+        (dict(policy=3), "lr", TypeError, "must be a str, got 3"),
+        (dict(policy="step", step=[2], warmup="cos", warmup_iters=3), "lr", ValueError, r"\['warmup'\]='cos' is not one of"),
+        (dict(policy="step", step=[2], warmup="linear"), "lr", ValueError, r"\['warmup_iters'\] must be a positive int"),
+        (dict(policy="step", step=[2], warmup="linear", warmup_iters=3, warmup_ratio=1.5), "lr", ValueError, "warmup_ratio"),
+        (dict(policy="step", step="2"), "lr", TypeError, r"\['step'\] must be an int or a list of ints, got '2'"),
+        (dict(policy="step"), "lr", ValueError, r"needs \['step'\]"),
+        (dict(policy="step", step=[2], gama=0.1), "lr", TypeError, "key 'gama' is not accepted by policy 'Step'; accepted"),
+        (dict(policy="CosineAnnealing"), "lr", ValueError, "exactly one of min_lr and min_lr_ratio"),
+        (dict(policy="step", step=[2], by_epoch="yes"), "lr", TypeError, r"\['by_epoch'\] must be a bool"),
+        (dict(policy="cyclic", by_epoch=True), "lr", ValueError, "only by_epoch=False"),
+        (dict(policy="OneCycle"), "lr", ValueError, r"needs \['max_lr'\]"),
+        (dict(policy="step", step=[2], warmup_by_epoch=True), "momentum", TypeError, "warmup_by_epoch"),
+        ([("policy", "step")], "lr", TypeError, "must be a dict"),
+        (dict(policy="step", step=[2]), "loss", ValueError, "kind must be 'lr' or 'momentum'"),
+    ],
+)  # fmt: skip
+def test_bad_input_names_key_value_and_choices(
+    cfg: Any, kind: str, error: type[Exception], match: str
+) -> None:
+    with pytest.raises(error, match=match):
+        _map(cfg, kind)
+
+
+def test_bad_run_settings() -> None:
+    with pytest.raises(TypeError, match="max_epochs must be a positive int"):
+        legacy_schedule_to_param_scheduler(dict(policy="fixed"), kind="lr", by_epoch_runner=True, max_epochs=None, max_iters=10)  # fmt: skip
+    with pytest.raises(ValueError, match="total_steps=50 is less than max_iters=100"):
+        _map(dict(policy="OneCycle", max_lr=0.1, total_steps=50), epoch=False)
+    with pytest.raises(ValueError, match="warmup_by_epoch=True with an iteration-based runner"):
+        _map(dict(policy="fixed", by_epoch=False, warmup="linear", warmup_iters=2, warmup_by_epoch=True), epoch=False)  # fmt: skip
+
+
+def test_warnings_explain_what_mmengine_cannot_do() -> None:
+    frozen = _map(dict(policy="step", step=[2], by_epoch=True), epoch=False)
+    assert frozen.schedulers == []
+    assert "never updates the lr" in frozen.warnings[0]
+    short = _map(dict(policy="CosineRestart", periods=[4, 4], restart_weights=[1, 1], min_lr=0.0))
+    assert "end before the run" in short.warnings[0]
+
+
+def test_input_is_not_modified_and_output_is_a_frozen_dataclass() -> None:
+    cfg = dict(policy="step", step=[2, 3], warmup="linear", warmup_iters=5)
+    before = repr(cfg)
+    mapped = _map(cfg)
+    assert repr(cfg) == before
+    with pytest.raises(AttributeError):
+        mapped.schedulers = []  # type: ignore[misc]
+    mapped.schedulers[1]["milestones"].append(9)
+    assert cfg["step"] == [2, 3]
+
+
+def test_every_mmcv_policy_spelling_maps() -> None:
+    from bridge.schedules import LR_POLICY_ALIASES
+
+    needs = dict(step=dict(step=[2]), exp=dict(gamma=0.9), inv=dict(gamma=0.1), cosinerestart=dict(periods=[12], min_lr=0.0), onecycle=dict(max_lr=0.1))  # fmt: skip
+    floors = ("cosineannealing", "flatcosineannealing", "linearannealing")
+    for spelling, prefix in LR_POLICY_ALIASES.items():
+        key = prefix.lower()
+        extra = dict(needs.get(key, {}), **(dict(min_lr=0.0) if key in floors else {}))
+        mapped = _map(dict(policy=spelling, **extra), epoch=key not in ("cyclic", "onecycle"))
+        assert isinstance(mapped.schedulers, list), spelling
