@@ -23,6 +23,7 @@ from bridge.legacy.checkpoint import weights_to_cpu as weights_to_cpu
 from bridge.legacy.dist_utils import allreduce_grads as allreduce_grads
 from bridge.legacy.dist_utils import allreduce_params as allreduce_params
 from bridge.legacy.dist_utils import get_dist_info as get_dist_info
+from bridge.legacy.dist_utils import init_dist as init_dist
 from bridge.legacy.dist_utils import master_only as master_only
 from bridge.legacy.epoch_based_runner import EpochBasedRunner as EpochBasedRunner
 from bridge.legacy.epoch_based_runner import Runner as Runner
@@ -96,6 +97,7 @@ __all__ = [
     "get_priority",
     "get_state_dict",
     "get_time_str",
+    "init_dist",
     "load_checkpoint",
     "load_state_dict",
     "master_only",

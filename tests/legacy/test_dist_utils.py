@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
+import pytest
 import torch
 
-from bridge.legacy.dist_utils import allreduce_grads, allreduce_params, get_dist_info, master_only
+from bridge.legacy.dist_utils import (
+    allreduce_grads,
+    allreduce_params,
+    get_dist_info,
+    init_dist,
+    master_only,
+)
 
 
 def test_dist_info_matches_mmcv(oracle_mmcv: Any) -> None:
@@ -38,3 +48,25 @@ def test_allreduce_is_a_no_op_on_one_process() -> None:
         for g, p in zip(grads, layer.parameters(), strict=True)
         if p.grad is not None
     )
+
+
+def test_init_dist_pytorch_launcher_in_a_subprocess() -> None:
+    code = (
+        "import torch.distributed as d; from bridge.legacy.dist_utils import init_dist, "
+        "get_dist_info; init_dist('pytorch', backend='gloo'); print(get_dist_info()); "
+        "d.destroy_process_group()"
+    )
+    env = dict(os.environ, RANK="0", WORLD_SIZE="1", MASTER_ADDR="127.0.0.1", MASTER_PORT="29533")
+    done = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", code], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().endswith("(0, 1)")
+
+
+def test_init_dist_rejects_unknown_launchers_and_nccl_on_cpu() -> None:
+    with pytest.raises(ValueError, match=r"'torchrun'.*\['pytorch', 'mpi', 'slurm'\]"):
+        init_dist("torchrun")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="use backend='gloo'"):
+            init_dist("pytorch")
