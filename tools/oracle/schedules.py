@@ -73,150 +73,36 @@ def _lr_cases() -> list[dict[str, Any]]:
     return cases
 
 
+# fmt: off
 def _special_lr_cases() -> list[dict[str, Any]]:
     warm = dict(warmup="linear", warmup_iters=2, warmup_ratio=0.1, warmup_by_epoch=True)
     cyc = dict(policy="cyclic", target_ratio=(10, 1e-4), cyclic_times=2, step_ratio_up=0.4)
     one = dict(policy="OneCycle", max_lr=0.5)
     return [
-        _case(
-            "epoch_ep_step_warmup_by_epoch", "epoch", "sgd", dict(policy="step", step=[3], **warm)
-        ),
-        _case(
-            "epoch_it_cos_warmup_by_epoch",
-            "epoch",
-            "sgd",
-            dict(policy="CosineAnnealing", min_lr=0.0, by_epoch=False, **warm),
-        ),
+        _case("epoch_ep_step_warmup_by_epoch", "epoch", "sgd", dict(policy="step", step=[3], **warm)),
+        _case("epoch_it_cos_warmup_by_epoch", "epoch", "sgd", dict(policy="CosineAnnealing", min_lr=0.0, by_epoch=False, **warm)),
         _case("iter_ep_step", "iter", "sgd", dict(policy="step", step=[1], by_epoch=True)),
-        _case(
-            "iter_ep_step_warm",
-            "iter",
-            "sgd",
-            dict(policy="step", step=[1], by_epoch=True, warmup="linear", warmup_iters=3),
-        ),
+        _case("iter_ep_step_warm", "iter", "sgd", dict(policy="step", step=[1], by_epoch=True, warmup="linear", warmup_iters=3)),
         _case("iter_warmup_by_epoch", "iter", "sgd", dict(policy="fixed", by_epoch=False, **warm)),
         _case("epoch_cyclic", "epoch", "sgd", {**cyc, "by_epoch": False}),
-        _case(
-            "iter_cyclic_gamma_linear",
-            "iter",
-            "sgd",
-            {**cyc, "by_epoch": False, "gamma": 0.5, "anneal_strategy": "linear"},
-        ),
-        _case(
-            "iter_cyclic_float_ratio_warm",
-            "iter",
-            "sgd",
-            dict(
-                policy="Cyclic",
-                by_epoch=False,
-                target_ratio=5.0,
-                step_ratio_up=0.0,
-                warmup="exp",
-                warmup_iters=3,
-            ),
-        ),
-        _case(
-            "iter_cyclic_one_ratio",
-            "iter",
-            "sgd",
-            dict(policy="Cyclic", by_epoch=False, target_ratio=(4.0,), cyclic_times=3),
-        ),
+        _case("iter_cyclic_gamma_linear", "iter", "sgd", {**cyc, "by_epoch": False, "gamma": 0.5, "anneal_strategy": "linear"}),
+        _case("iter_cyclic_float_ratio_warm", "iter", "sgd", dict(policy="Cyclic", by_epoch=False, target_ratio=5.0, step_ratio_up=0.0, warmup="exp", warmup_iters=3)),
+        _case("iter_cyclic_one_ratio", "iter", "sgd", dict(policy="Cyclic", by_epoch=False, target_ratio=(4.0,), cyclic_times=3)),
         _case("epoch_onecycle", "epoch", "sgd", one),
-        _case(
-            "iter_onecycle_list",
-            "iter",
-            "sgd",
-            dict(
-                policy="OneCycle",
-                max_lr=[0.5, 0.3],
-                total_steps=15,
-                pct_start=0.25,
-                anneal_strategy="linear",
-                div_factor=10.0,
-            ),
-        ),
-        _case(
-            "iter_onecycle_three_phase",
-            "iter",
-            "sgd",
-            dict(policy="OneCycle", max_lr=0.4, three_phase=True, final_div_factor=100.0),
-        ),
-        _case(
-            "iter_onecycle_bad_list", "iter", "sgd", dict(policy="OneCycle", max_lr=[0.5, 0.3, 0.2])
-        ),
-        _case(
-            "iter_onecycle_short_total",
-            "iter",
-            "sgd",
-            dict(policy="OneCycle", max_lr=0.5, total_steps=5),
-        ),
-        _case(
-            "iter_cosine_restart_too_short",
-            "iter",
-            "sgd",
-            dict(
-                policy="CosineRestart",
-                by_epoch=False,
-                periods=[4, 4],
-                restart_weights=[1, 1],
-                min_lr=0.0,
-            ),
-        ),
-        _case(
-            "epoch_ep_step_int_warm",
-            "epoch",
-            "sgd",
-            dict(policy="step", step=2, gamma=0.5, warmup="constant", warmup_iters=3),
-        ),
-        _case(
-            "iter_cos_zero_warm",
-            "iter",
-            "sgd",
-            dict(
-                policy="CosineAnnealing",
-                min_lr=0.0,
-                by_epoch=False,
-                warmup="linear",
-                warmup_iters=4,
-            ),
-        ),
-        _case(
-            "epoch_ep_cos_zero_warm",
-            "epoch",
-            "sgd",
-            dict(policy="CosineAnnealing", min_lr_ratio=0.0, warmup="exp", warmup_iters=6),
-        ),
-        _case(
-            "epoch_ep_flat_zero_warm",
-            "epoch",
-            "sgd",
-            dict(
-                policy="FlatCosineAnnealing",
-                start_percent=0.25,
-                min_lr=0.0,
-                warmup="linear",
-                warmup_iters=6,
-            ),
-        ),
-        _case(
-            "epoch_dict_step_warm",
-            "epoch",
-            "dict",
-            dict(policy="step", step=[2], warmup="linear", warmup_iters=4),
-        ),
-        _case(
-            "iter_dict_onecycle",
-            "iter",
-            "dict",
-            dict(policy="OneCycle", max_lr={"a": [0.5, 0.4], "b": [0.3]}),
-        ),
-        _case(
-            "epoch_adam_poly_warm",
-            "epoch",
-            "adam",
-            dict(policy="poly", power=1.0, warmup="exp", warmup_iters=3),
-        ),
+        _case("iter_onecycle_list", "iter", "sgd", dict(policy="OneCycle", max_lr=[0.5, 0.3], total_steps=15, pct_start=0.25, anneal_strategy="linear", div_factor=10.0)),
+        _case("iter_onecycle_three_phase", "iter", "sgd", dict(policy="OneCycle", max_lr=0.4, three_phase=True, final_div_factor=100.0)),
+        _case("iter_onecycle_bad_list", "iter", "sgd", dict(policy="OneCycle", max_lr=[0.5, 0.3, 0.2])),
+        _case("iter_onecycle_short_total", "iter", "sgd", dict(policy="OneCycle", max_lr=0.5, total_steps=5)),
+        _case("iter_cosine_restart_too_short", "iter", "sgd", dict(policy="CosineRestart", by_epoch=False, periods=[4, 4], restart_weights=[1, 1], min_lr=0.0)),
+        _case("epoch_ep_step_int_warm", "epoch", "sgd", dict(policy="step", step=2, gamma=0.5, warmup="constant", warmup_iters=3)),
+        _case("iter_cos_zero_warm", "iter", "sgd", dict(policy="CosineAnnealing", min_lr=0.0, by_epoch=False, warmup="linear", warmup_iters=4)),
+        _case("epoch_ep_cos_zero_warm", "epoch", "sgd", dict(policy="CosineAnnealing", min_lr_ratio=0.0, warmup="exp", warmup_iters=6)),
+        _case("epoch_ep_flat_zero_warm", "epoch", "sgd", dict(policy="FlatCosineAnnealing", start_percent=0.25, min_lr=0.0, warmup="linear", warmup_iters=6)),
+        _case("epoch_dict_step_warm", "epoch", "dict", dict(policy="step", step=[2], warmup="linear", warmup_iters=4)),
+        _case("iter_dict_onecycle", "iter", "dict", dict(policy="OneCycle", max_lr={"a": [0.5, 0.4], "b": [0.3]})),
+        _case("epoch_adam_poly_warm", "epoch", "adam", dict(policy="poly", power=1.0, warmup="exp", warmup_iters=3)),
     ]
+# fmt: on
 
 
 def _momentum_cases() -> list[dict[str, Any]]:
@@ -246,6 +132,7 @@ def _momentum_cases() -> list[dict[str, Any]]:
     return cases
 
 
+# fmt: off
 def _special_momentum_cases() -> list[dict[str, Any]]:
     cyc_lr = dict(
         policy="cyclic", target_ratio=(10, 1e-4), cyclic_times=2, step_ratio_up=0.4, by_epoch=False
@@ -259,101 +146,19 @@ def _special_momentum_cases() -> list[dict[str, Any]]:
     )
     return [
         _case("iter_cyclic_pair", "iter", "sgd", cyc_lr, cyc_m),
-        _case(
-            "epoch_cyclic_gamma_linear",
-            "epoch",
-            "adam",
-            None,
-            {**cyc_m, "gamma": 0.5, "anneal_strategy": "linear"},
-        ),
-        _case(
-            "iter_cyclic_float_ratio",
-            "iter",
-            "sgd",
-            None,
-            dict(
-                policy="Cyclic",
-                by_epoch=False,
-                target_ratio=0.8,
-                warmup="linear",
-                warmup_iters=3,
-                warmup_ratio=0.9,
-            ),
-        ),
-        _case(
-            "iter_onecycle_pair",
-            "iter",
-            "sgd",
-            dict(policy="OneCycle", max_lr=0.5),
-            dict(policy="OneCycle"),
-        ),
-        _case(
-            "epoch_onecycle_three",
-            "epoch",
-            "adam",
-            None,
-            dict(
-                policy="OneCycle",
-                base_momentum=[0.8, 0.7],
-                max_momentum=0.9,
-                three_phase=True,
-                anneal_strategy="linear",
-            ),
-        ),
-        _case(
-            "iter_onecycle_dict",
-            "iter",
-            "dict",
-            None,
-            dict(
-                policy="OneCycle",
-                base_momentum={"a": [0.8, 0.75], "b": [0.85]},
-                max_momentum={"a": 0.95, "b": [0.9]},
-            ),
-        ),
-        _case(
-            "iter_onecycle_dict_ok",
-            "iter",
-            "dict",
-            None,
-            dict(
-                policy="OneCycle",
-                base_momentum={"a": [0.8, 0.75], "b": [0.85]},
-                max_momentum={"a": [0.95, 0.9], "b": [0.9]},
-            ),
-        ),
-        _case(
-            "iter_onecycle_bad_list",
-            "iter",
-            "sgd",
-            None,
-            dict(policy="OneCycle", base_momentum=[0.8]),
-        ),
-        _case(
-            "epoch_dict_cos_warm",
-            "epoch",
-            "dict",
-            None,
-            dict(
-                policy="CosineAnnealing",
-                min_momentum_ratio=0.5,
-                warmup="exp",
-                warmup_iters=4,
-                warmup_ratio=0.8,
-            ),
-        ),
-        _case(
-            "epoch_ep_step_plain", "epoch", "sgd", None, dict(policy="step", step=[2, 3], gamma=0.5)
-        ),
+        _case("epoch_cyclic_gamma_linear", "epoch", "adam", None, {**cyc_m, "gamma": 0.5, "anneal_strategy": "linear"}),
+        _case("iter_cyclic_float_ratio", "iter", "sgd", None, dict(policy="Cyclic", by_epoch=False, target_ratio=0.8, warmup="linear", warmup_iters=3, warmup_ratio=0.9)),
+        _case("iter_onecycle_pair", "iter", "sgd", dict(policy="OneCycle", max_lr=0.5), dict(policy="OneCycle")),
+        _case("epoch_onecycle_three", "epoch", "adam", None, dict(policy="OneCycle", base_momentum=[0.8, 0.7], max_momentum=0.9, three_phase=True, anneal_strategy="linear")),
+        _case("iter_onecycle_dict", "iter", "dict", None, dict(policy="OneCycle", base_momentum={"a": [0.8, 0.75], "b": [0.85]}, max_momentum={"a": 0.95, "b": [0.9]})),
+        _case("iter_onecycle_dict_ok", "iter", "dict", None, dict(policy="OneCycle", base_momentum={"a": [0.8, 0.75], "b": [0.85]}, max_momentum={"a": [0.95, 0.9], "b": [0.9]})),
+        _case("iter_onecycle_bad_list", "iter", "sgd", None, dict(policy="OneCycle", base_momentum=[0.8])),
+        _case("epoch_dict_cos_warm", "epoch", "dict", None, dict(policy="CosineAnnealing", min_momentum_ratio=0.5, warmup="exp", warmup_iters=4, warmup_ratio=0.8)),
+        _case("epoch_ep_step_plain", "epoch", "sgd", None, dict(policy="step", step=[2, 3], gamma=0.5)),
         _case("iter_step_int", "iter", "adam", None, dict(policy="step", step=4, by_epoch=False)),
-        _case(
-            "iter_ep_step_momentum",
-            "iter",
-            "sgd",
-            None,
-            dict(policy="step", step=[1], by_epoch=True),
-        ),
+        _case("iter_ep_step_momentum", "iter", "sgd", None, dict(policy="step", step=[1], by_epoch=True)),
     ]
+# fmt: on
 
 
 def _optimizer(kind: str, model: Any) -> Any:
