@@ -276,3 +276,60 @@ def eval_run(lib: Any, eval_kwargs: dict[str, Any], epochs: int = 4) -> Any:
             "json": _json_lines(work_dir),
             "text": _text_lines(runner.logger, work_dir, TEXT_PREFIXES),
         }
+
+
+def iter_runner_run(lib: Any, eval_kwargs: dict[str, Any], max_iters: int = 12) -> Any:
+    """IterBasedRunner with text logger, checkpoints and EvalHook, as iteration-based configs use."""
+    with tempfile.TemporaryDirectory() as work_dir:
+        torch.manual_seed(0)
+        model = LoudToyModel()
+        runner = lib.IterBasedRunner(
+            model,
+            optimizer=torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9),
+            work_dir=work_dir,
+            logger=CaptureLogger(),
+            meta=dict(seed=0),
+            max_iters=max_iters,
+        )
+        runner.register_training_hooks(
+            lr_config=None,
+            optimizer_config=dict(grad_clip=dict(max_norm=0.5)),
+            checkpoint_config=dict(interval=5, max_keep_ckpts=1),
+            log_config=dict(interval=4, hooks=[dict(type="TextLoggerHook")]),
+        )
+        evaluation = lib.EvalHook(loader(), by_epoch=False, **copy.deepcopy(eval_kwargs))
+        evaluation.test_fn = lib.single_gpu_test
+        runner.register_hook(evaluation, priority="LOW")
+        runner.run([loader()], [("train", 1)])
+        return {
+            "config": eval_kwargs,
+            "files": _files(work_dir),
+            "checkpoints": {f: _ckpt_summary(os.path.join(work_dir, f)) for f in _files(work_dir)},
+            "json": _json_lines(work_dir),
+            "text": _text_lines(runner.logger, work_dir, TEXT_PREFIXES),
+            "final": state(runner.model),
+        }
+
+
+def _events(log_dir: str) -> dict[str, list[list[float]]]:
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    acc = EventAccumulator(log_dir)
+    acc.Reload()
+    return {
+        tag: [[event.step, event.value] for event in acc.Scalars(tag)]
+        for tag in sorted(acc.Tags()["scalars"])
+    }
+
+
+def tensorboard_run(lib: Any, hook_cfg: dict[str, Any]) -> Any:
+    """TensorboardLoggerHook over train + val epochs: every scalar tag with its (step, value)s."""
+    with tempfile.TemporaryDirectory() as work_dir:
+        runner = make_runner(lib, work_dir, 2)
+        runner.register_training_hooks(
+            lr_config=None,
+            optimizer_config=dict(grad_clip=dict(max_norm=0.5)),
+            log_config=dict(interval=2, hooks=[copy.deepcopy(hook_cfg)]),
+        )
+        runner.run([loader(), loader(8)], [("train", 1), ("val", 1)])
+        return {"config": hook_cfg, "scalars": _events(os.path.join(work_dir, "tf_logs"))}

@@ -116,6 +116,18 @@ EVAL_CASES: dict[str, dict[str, Any]] = {
 }
 
 
+ITER_RUNNER_CASES: dict[str, dict[str, Any]] = {
+    "eval_every_6": dict(interval=6, save_best="auto"),
+    "eval_start_2": dict(start=2, interval=4, save_best="loss"),
+}
+
+
+TENSORBOARD_CASES: dict[str, dict[str, Any]] = {
+    "by_epoch": dict(type="TensorboardLoggerHook"),
+    "by_iter": dict(type="TensorboardLoggerHook", by_epoch=False, ignore_last=False),
+}
+
+
 def _all(fn: Callable[..., Any], cases: dict[str, Any], star: bool = False) -> Callable[[], Any]:
     """One recording holding every case of a family (one subprocess re-records it in the tests)."""
 
@@ -132,4 +144,6 @@ RECORDINGS: dict[str, Callable[[], Any]] = {
     "hooks_mmcv_logger": _all(runs.logger_run, LOGGER_CASES, star=True),
     "hooks_mmcv_checkpoint": _all(runs.checkpoint_run, CHECKPOINT_CASES),
     "hooks_mmcv_eval": _all(runs.eval_run, EVAL_CASES),
+    "hooks_mmcv_iter_runner": _all(runs.iter_runner_run, ITER_RUNNER_CASES),
+    "hooks_mmcv_tensorboard": _all(runs.tensorboard_run, TENSORBOARD_CASES),
 }

@@ -12,9 +12,10 @@ import os
 import os.path as osp
 from typing import Any
 
-from ..dist_utils import allreduce_params, master_only
+from ..dist_utils import master_only
 from ..registry import HOOKS
 from .hook import Hook
+from .sync_buffer import sync_buffers
 
 __all__ = ["CheckpointHook"]
 
@@ -106,7 +107,7 @@ class CheckpointHook(Hook):
 
     def _save(self, runner: Any) -> None:
         if self.sync_buffer:
-            allreduce_params(runner.model.buffers())
+            sync_buffers(runner.model)
         self._save_checkpoint(runner)
 
     def _current(self, runner: Any) -> tuple[str, int]:

@@ -6,10 +6,12 @@ them on bridge and compare with the recordings made from mmcv (and with mmcv liv
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import sys
 import types
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,3 +48,107 @@ def bridge_lib() -> Any:
 def same(a: Any, b: Any) -> bool:
     """Equal as JSON text (so NaN equals NaN and float values must match bit for bit)."""
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+def short_run(
+    work_dir: str, log_hook: dict[str, Any], epochs: int = 1, lib: Any = None, **hooks: Any
+) -> Any:
+    """A toy run (5 iterations an epoch) logging every 2 iterations through ``log_hook``."""
+    lib = lib or bridge_lib()
+    runner = runs.make_runner(lib, work_dir, epochs, meta={})
+    runner.register_training_hooks(
+        lr_config=None,
+        optimizer_config=dict(grad_clip=None),
+        log_config=dict(interval=2, hooks=[log_hook]),
+        **hooks,
+    )
+    runner.run([runs.loader()], [("train", 1)])
+    return runner
+
+
+class Recorder:
+    """Any attribute is a callable (or sub-recorder) that appends ``(path, args, kwargs)``."""
+
+    def __init__(self, calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]], path: str = ""):
+        self._calls = calls
+        self._path = path
+
+    def __getattr__(self, name: str) -> Recorder:
+        return Recorder(self._calls, f"{self._path}.{name}".lstrip("."))
+
+    def __getitem__(self, key: str) -> Recorder:
+        return Recorder(self._calls, f"{self._path}[{key}]")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Recorder:
+        self._calls.append((self._path, args, kwargs))
+        return Recorder(self._calls, f"{self._path}()")
+
+
+def fake_modules(
+    monkeypatch: Any, *names: str
+) -> list[tuple[str, tuple[Any, ...], dict[str, Any]]]:
+    """Install recording stand-ins for ``names`` in sys.modules; return the shared call list."""
+    calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+    for name in names:
+        monkeypatch.setitem(sys.modules, name, Recorder(calls, name))
+    return calls
+
+
+def hide_modules(monkeypatch: Any, *names: str) -> None:
+    """Make ``import name`` fail for each of ``names``."""
+    for name in names:
+        monkeypatch.setitem(sys.modules, name, None)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Recorder):
+        return f"<{value._path}>"
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return type(value).__name__
+
+
+def library_calls(
+    monkeypatch: Any, tmp: Any, modules: tuple[str, ...], hook: dict[str, Any]
+) -> Any:
+    """The calls bridge's and (when installed) mmcv's hook make to the faked library.
+
+    Returns ``(bridge_calls, mmcv_calls_or_None)``, each a JSON-ready list of (path, args, kwargs).
+    Both runs use a work dir named ``work`` so run names derived from it agree.
+    """
+    out = []
+    for name, make in (("bridge", _bridge_ctx), ("mmcv", _mmcv_ctx)):
+        with make() as lib:
+            if lib is None:
+                out.append(None)
+                continue
+            calls = fake_modules(monkeypatch, *modules)
+            short_run(str(tmp / name / "work"), dict(hook), lib=lib)
+            out.append([_plain(list(call)) for call in calls])
+    return out[0], out[1]
+
+
+@contextlib.contextmanager
+def _bridge_ctx() -> Iterator[Any]:
+    yield bridge_lib()
+
+
+@contextlib.contextmanager
+def _mmcv_ctx() -> Iterator[Any]:
+    try:
+        import mmcv
+    except ImportError:
+        yield None
+        return
+    if getattr(mmcv, "__bridge_compat__", False):
+        yield None
+        return
+    with cases.mmcv_lib() as lib:
+        yield lib

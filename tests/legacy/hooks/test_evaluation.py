@@ -1,0 +1,100 @@
+"""EvalHook/DistEvalHook against the real mmcv 1.7.2: trigger points, save_best, log lines.
+
+``calls`` in the recordings are the (epoch, iter) at which the test function ran, so ``start`` and
+``interval`` (including the evaluation before training when ``start <= epoch``) are checked exactly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import torch
+from _hook_lib import bridge_lib, cases, runs, same
+from conftest import recorded
+
+from bridge.legacy.hooks import DistEvalHook, EvalHook
+from bridge.legacy.hooks.evaluation import multi_gpu_test, single_gpu_test
+
+NAMES = sorted(cases.EVAL_CASES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_matches_the_recording(name: str) -> None:
+    got = runs.eval_run(bridge_lib(), cases.EVAL_CASES[name])
+    want = recorded("hooks_mmcv_eval")[name]
+    assert got["calls"] == want["calls"]
+    assert (got["files"], got["best_ckpt"]) == (want["files"], want["best_ckpt"])
+    assert same(got, want)
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("name", ["start_0_loss", "by_iter"])
+def test_matches_live_mmcv(name: str, oracle_mmcv: Any) -> None:
+    with cases.mmcv_lib() as lib:
+        want = runs.eval_run(lib, cases.EVAL_CASES[name])
+    assert same(runs.eval_run(bridge_lib(), cases.EVAL_CASES[name]), want)
+
+
+def test_the_recordings_replace_an_earlier_best() -> None:
+    text = recorded("hooks_mmcv_iter_runner")["eval_start_2"]["text"]
+    assert any("The previous best checkpoint" in line for line in text)
+
+
+def test_dist_eval_hook_on_one_process_equals_eval_hook() -> None:
+    loader = runs.loader()
+    model = runs.LoudToyModel()
+    assert same(
+        [r.tolist() for r in multi_gpu_test(model, loader)],
+        [r.tolist() for r in single_gpu_test(model, loader)],
+    )
+    hook = DistEvalHook(loader, save_best="auto")
+    assert hook.test_fn is multi_gpu_test
+    assert (hook.broadcast_bn_buffer, hook.tmpdir, hook.gpu_collect) == (True, None, False)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "words"),
+    [
+        (dict(rule="bigger", save_best="accuracy"), ValueError, "'bigger'"),
+        (dict(rule="bigger"), ValueError, "'greater', 'less'"),
+        (dict(interval=0), ValueError, "interval must be a positive int, got 0"),
+        (dict(start=-1), ValueError, "start"),
+        (dict(by_epoch="yes"), TypeError, "by_epoch"),
+        (dict(save_best=1), TypeError, "save_best"),
+        (dict(save_best="f1_score"), ValueError, "'f1_score'.*rule='greater'"),
+        (dict(greater_keys=[1]), TypeError, "greater_keys"),
+    ],
+)
+def test_bad_arguments(kwargs: dict[str, Any], error: type[Exception], words: str) -> None:
+    with pytest.raises(error, match=words):
+        EvalHook(runs.loader(), **kwargs)
+
+
+def test_not_a_dataloader() -> None:
+    with pytest.raises(TypeError, match="DataLoader"):
+        EvalHook([1, 2, 3])  # type: ignore[arg-type]
+
+
+def test_save_best_key_missing_from_the_results() -> None:
+    class _Buffer:
+        output: dict[str, Any] = {}
+        ready = False
+
+    class _Runner:
+        logger = None
+        log_buffer = _Buffer()
+
+    hook = EvalHook(runs.loader(), save_best="mAP")
+    results = [torch.zeros(4)] * 20
+    with pytest.raises(ValueError, match=r"save_best='mAP'.*\['accuracy', 'loss'\]"):
+        hook.evaluate(_Runner(), results)
+
+
+@pytest.mark.parametrize(
+    ("key", "rule"), [("accuracy", "greater"), ("val_loss", "less"), ("mIoU", "greater")]
+)
+def test_rule_inferred_like_mmcv(key: str, rule: str, oracle_mmcv: Any) -> None:
+    assert EvalHook(runs.loader(), save_best=key).rule == rule
+    theirs = oracle_mmcv.runner.EvalHook(runs.loader(), save_best=key, test_fn=lambda *a: [])
+    assert theirs.rule == rule
