@@ -212,3 +212,37 @@ def test_model_name_of_a_wrapped_model(oracle_mmcv: Any) -> None:
         for runner_cls in (EpochBasedRunner, oracle_mmcv.runner.EpochBasedRunner)
     ]
     assert names == ["ToyModel", "ToyModel"]
+
+
+def _dict_runner(work_dir: str) -> EpochBasedRunner:
+    model = ToyModel()
+    return EpochBasedRunner(
+        model, optimizer=_optimizers("dict", model), work_dir=work_dir, logger=LOGGER, max_epochs=1
+    )
+
+
+def test_resume_dict_optimizers(tmp_path: Any) -> None:
+    writer = _dict_runner(str(tmp_path))
+    for optim in writer.optimizer.values():  # type: ignore[union-attr]
+        optim.param_groups[0]["lr"] = 0.5
+    writer.save_checkpoint(str(tmp_path))
+    reader = _dict_runner(str(tmp_path))
+    reader.resume(str(tmp_path / "latest.pth"), resume_optimizer=False)
+    assert reader.current_lr() == {"a": [0.3], "b": [0.2]}
+    reader.resume(str(tmp_path / "latest.pth"))
+    assert reader.current_lr() == {"a": [0.5], "b": [0.5]}
+    assert (reader.epoch, reader.iter) == (1, 0)
+
+
+def test_resume_needs_counters_in_meta(tmp_path: Any) -> None:
+    torch.save({"state_dict": ToyModel().state_dict()}, tmp_path / "weights.pth")
+    runner = EpochBasedRunner(ToyModel(), logger=LOGGER)
+    with pytest.raises(ValueError, match="no meta with int 'epoch' and 'iter'"):
+        runner.resume(str(tmp_path / "weights.pth"))
+
+
+def test_resume_optimizer_of_a_runner_without_one(tmp_path: Any) -> None:
+    _dict_runner(str(tmp_path)).save_checkpoint(str(tmp_path))
+    runner = EpochBasedRunner(ToyModel(), logger=LOGGER)
+    with pytest.raises(TypeError, match="resume_optimizer=False"):
+        runner.resume(str(tmp_path / "latest.pth"))
