@@ -29,11 +29,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def ddp_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("ddp")
+def _spawn(mode: str, out: Path) -> Path:
     proc = subprocess.run(
-        [sys.executable, "-W", "ignore", str(WORKER), str(out), str(_free_port())],
+        [sys.executable, "-W", "ignore", str(WORKER), mode, str(out), str(_free_port())],
         capture_output=True,
         text=True,
         timeout=180,
@@ -41,6 +39,11 @@ def ddp_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return out
+
+
+@pytest.fixture(scope="module")
+def ddp_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _spawn("strategy", tmp_path_factory.mktemp("ddp"))
 
 
 def _single_process(work_dir: Path, iters: int) -> Any:
@@ -82,3 +85,30 @@ def test_ddp_checkpoint_resumes_on_one_process_with_rescaled_iter(
     ranks0 = torch.load(ddp_run / "rank0.pth", weights_only=True)["state_dict"]
     for key, value in strategy.model_state_dict().items():
         assert torch.equal(value, ranks0[f"module.{key}"]), key
+
+
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_flexible_runner_with_bridge_ddp_strategy_equals_one_process(
+    tmp_path: Path, oracle_mmengine: Any
+) -> None:
+    from _ddp_worker import runner_kwargs
+    from mmengine.runner import FlexibleRunner
+
+    del oracle_mmengine
+    out = _spawn("runner", tmp_path / "ddp")
+    ranks = [torch.load(out / f"runner_rank{r}.pth", weights_only=True) for r in range(2)]
+    assert ranks[0]["strategy"] == "bridge.strategy.ddp"
+    reference = FlexibleRunner(
+        strategy=dict(type="BridgeSingleDeviceStrategy"),
+        experiment_name="ddp_reference",
+        **runner_kwargs(str(tmp_path / "single"), batch_size=8),
+    )
+    reference.train()
+    expected = reference.strategy.model_state_dict()
+    for key, value in expected.items():
+        mine = ranks[0]["state_dict"][f"module.{key}"]
+        assert torch.equal(mine, ranks[1]["state_dict"][f"module.{key}"]), key
+        torch.testing.assert_close(mine, value, rtol=1e-5, atol=1e-6, msg=key)
+    saved = torch.load(out / "runner_work" / "epoch_2.pth", weights_only=True)
+    assert saved["meta"]["world_size"] == 2
