@@ -158,6 +158,11 @@ def _cyclic(ctx: _Ctx) -> Family:
 def _one_cycle_lr(ctx: _Ctx) -> Family:
     a = ctx.args
     total = a.get("total_steps") or _need(ctx.max_iters, "max_iters")
+    if ctx.max_iters is not None and total < ctx.max_iters:
+        raise ValueError(
+            f"OneCycle total_steps={total!r} is less than max_iters={ctx.max_iters!r} (mmcv "
+            "rejects it too); make total_steps at least max_iters, or leave it out"
+        )
     phases = sch.one_cycle_phases(
         total,
         a.get("pct_start", 0.3),

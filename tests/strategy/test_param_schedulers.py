@@ -129,3 +129,17 @@ def test_convert_to_iter_based_scales_begin_and_end(oracle_mmengine: Any) -> Non
     cfg = dict(type="BridgeLegacyLrScheduler", policy="Fixed", by_epoch=True, convert_to_iter_based=True, begin=1, end=3)  # fmt: skip
     sched = PARAM_SCHEDULERS.build(cfg, default_args=dict(optimizer=_sgd(), epoch_length=EPOCH_LEN))
     assert (sched.begin, sched.end, sched.by_epoch) == (EPOCH_LEN, 3 * EPOCH_LEN, False)
+
+
+def test_one_cycle_shorter_than_the_run_is_rejected_when_built(oracle_mmengine: Any) -> None:
+    from mmengine.registry import PARAM_SCHEDULERS
+
+    mapped = legacy_schedule_to_param_scheduler(
+        dict(policy="OneCycle", max_lr=0.5, total_steps=EPOCHS * EPOCH_LEN - 1),
+        kind="lr",
+        by_epoch_runner=True,
+        max_epochs=EPOCHS,
+        max_iters=None,
+    )
+    with pytest.raises(ValueError, match="total_steps=19 is less than max_iters=20"):
+        PARAM_SCHEDULERS.build(mapped.schedulers[0], default_args=dict(optimizer=_sgd(), epoch_length=EPOCH_LEN))  # fmt: skip
