@@ -32,7 +32,33 @@ from bridge.legacy.fp16_utils import auto_fp16 as auto_fp16
 from bridge.legacy.fp16_utils import force_fp32 as force_fp32
 from bridge.legacy.fp16_utils import wrap_fp16_model as wrap_fp16_model
 from bridge.legacy.hooks import HOOKS as HOOKS
+from bridge.legacy.hooks import CheckpointHook as CheckpointHook
+from bridge.legacy.hooks import ClearMLLoggerHook as ClearMLLoggerHook
+from bridge.legacy.hooks import ClosureHook as ClosureHook
+from bridge.legacy.hooks import DistEvalHook as DistEvalHook
+from bridge.legacy.hooks import DistSamplerSeedHook as DistSamplerSeedHook
+from bridge.legacy.hooks import DvcliveLoggerHook as DvcliveLoggerHook
+from bridge.legacy.hooks import EMAHook as EMAHook
+from bridge.legacy.hooks import EmptyCacheHook as EmptyCacheHook
+from bridge.legacy.hooks import EvalHook as EvalHook
+from bridge.legacy.hooks import Fp16OptimizerHook as Fp16OptimizerHook
+from bridge.legacy.hooks import (
+    GradientCumulativeFp16OptimizerHook as GradientCumulativeFp16OptimizerHook,
+)
+from bridge.legacy.hooks import GradientCumulativeOptimizerHook as GradientCumulativeOptimizerHook
 from bridge.legacy.hooks import Hook as Hook
+from bridge.legacy.hooks import IterTimerHook as IterTimerHook
+from bridge.legacy.hooks import LoggerHook as LoggerHook
+from bridge.legacy.hooks import MlflowLoggerHook as MlflowLoggerHook
+from bridge.legacy.hooks import NeptuneLoggerHook as NeptuneLoggerHook
+from bridge.legacy.hooks import OptimizerHook as OptimizerHook
+from bridge.legacy.hooks import PaviLoggerHook as PaviLoggerHook
+from bridge.legacy.hooks import ProfilerHook as ProfilerHook
+from bridge.legacy.hooks import SegmindLoggerHook as SegmindLoggerHook
+from bridge.legacy.hooks import SyncBuffersHook as SyncBuffersHook
+from bridge.legacy.hooks import TensorboardLoggerHook as TensorboardLoggerHook
+from bridge.legacy.hooks import TextLoggerHook as TextLoggerHook
+from bridge.legacy.hooks import WandbLoggerHook as WandbLoggerHook
 from bridge.legacy.iter_based_runner import IterBasedRunner as IterBasedRunner
 from bridge.legacy.iter_based_runner import IterLoader as IterLoader
 from bridge.legacy.log_buffer import LogBuffer as LogBuffer
@@ -80,6 +106,30 @@ __all__ = [
     "DefaultRunnerConstructor",
     "EpochBasedRunner",
     "Hook",
+    "CheckpointHook",
+    "ClearMLLoggerHook",
+    "ClosureHook",
+    "DistEvalHook",
+    "DistSamplerSeedHook",
+    "DvcliveLoggerHook",
+    "EMAHook",
+    "EmptyCacheHook",
+    "EvalHook",
+    "Fp16OptimizerHook",
+    "GradientCumulativeFp16OptimizerHook",
+    "GradientCumulativeOptimizerHook",
+    "IterTimerHook",
+    "LoggerHook",
+    "MlflowLoggerHook",
+    "NeptuneLoggerHook",
+    "OptimizerHook",
+    "PaviLoggerHook",
+    "ProfilerHook",
+    "SegmindLoggerHook",
+    "SyncBuffersHook",
+    "TensorboardLoggerHook",
+    "TextLoggerHook",
+    "WandbLoggerHook",
     "IterBasedRunner",
     "IterLoader",
     "LogBuffer",
