@@ -17,24 +17,33 @@ __bridge_compat__ = True
 short_version = __version__
 
 
-def parse_version_info(version_str: str) -> tuple[int | str, ...]:
-    """``'1.7.2'`` -> ``(1, 7, 2)``; a release candidate ``'2.0.0rc1'`` -> ``(2, 0, 0, 'rc1')``."""
-    parts: list[int | str] = []
-    for piece in version_str.split("."):
-        if piece.isdigit():
-            parts.append(int(piece))
-        elif "rc" in piece:
-            number, _, rc = piece.partition("rc")
-            parts.extend([int(number), f"rc{rc}"])
-        else:
-            raise ValueError(
-                f"parse_version_info expects dotted numbers like '1.7.2' or '2.0.0rc1', "
-                f"got {version_str!r}"
-            )
-    return tuple(parts)
+def parse_version_info(version_str: str, length: int = 4) -> tuple[int | str, ...]:
+    """``'1.3.0'`` -> ``(1, 3, 0, 0, 0, 0)``; ``'2.0.0rc1'`` -> ``(2, 0, 0, 0, 'rc', 1)``.
+
+    The release is padded (or cut) to ``length`` numbers, then the pre-release tag and number
+    follow, or ``(0, 0)`` for a final release, as mmcv 1.7.2 lays it out.
+    """
+    from packaging.version import InvalidVersion, parse
+
+    try:
+        version = parse(version_str)
+    except InvalidVersion:
+        raise ValueError(
+            f"parse_version_info expects a PEP 440 version like '1.7.2' or '2.0.0rc1', "
+            f"got {version_str!r}"
+        ) from None
+    release: list[int | str] = [*version.release[:length]]
+    release += [0] * (length - len(release))
+    if version.pre is not None:
+        release += [version.pre[0], version.pre[1]]
+    elif version.post is not None:
+        release += ["post", version.post]
+    else:
+        release += [0, 0]
+    return tuple(release)
 
 
-version_info = parse_version_info(__version__)
+version_info = (1, 7, 2)
 
 _SUBMODULES = ("bridge.compat._surface.utils", "bridge.compat._surface.fileio")
 _NOT_SERVED = ("arraymisc", "image", "video", "visualization")
