@@ -98,3 +98,63 @@ def test_rule_inferred_like_mmcv(key: str, rule: str, oracle_mmcv: Any) -> None:
     assert EvalHook(runs.loader(), save_best=key).rule == rule
     theirs = oracle_mmcv.runner.EvalHook(runs.loader(), save_best=key, test_fn=lambda *a: [])
     assert theirs.rule == rule
+
+
+class _EvalRunner:
+    def __init__(self, model: Any, work_dir: str, rank: int) -> None:
+        from bridge.legacy import LogBuffer
+
+        self.model, self.work_dir, self.rank = model, work_dir, rank
+        self.log_buffer, self.logger, self.meta = LogBuffer(), None, {"hook_msgs": {}}
+
+
+def _dist_worker(rank: int, port: int, out: str) -> None:
+    import os
+
+    import torch.distributed as dist
+    from torch.utils.data import DataLoader, DistributedSampler
+
+    from bridge.toy import ToyDataset, ToyModel
+
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    dist.init_process_group("gloo", rank=rank, world_size=2)
+    try:
+        data = ToyDataset(num_samples=11)
+        sampler = DistributedSampler(data, num_replicas=2, rank=rank, shuffle=False)
+        model = ToyModel()
+        model.backbone[1].running_mean.fill_(float(rank))  # rank 0's stats must win
+        runner = _EvalRunner(model, out, rank)
+        DistEvalHook(DataLoader(data, batch_size=2, sampler=sampler))._do_evaluate(runner)
+        torch.save(
+            {"output": dict(runner.log_buffer.output), "mean": model.backbone[1].running_mean},
+            f"{out}/rank{rank}.pt",
+        )
+    finally:
+        dist.destroy_process_group()
+
+
+@pytest.mark.slow
+def test_dist_eval_hook_on_two_ranks_equals_one_process(tmp_path: Any) -> None:
+    import socket
+
+    import torch.multiprocessing as mp
+
+    from bridge.toy import ToyDataset, ToyModel
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    mp.spawn(_dist_worker, args=(port, str(tmp_path)), nprocs=2, join=True)
+    model = ToyModel()
+    model.backbone[1].running_mean.fill_(0.0)
+    runner = _EvalRunner(model, str(tmp_path), 0)
+    EvalHook(torch.utils.data.DataLoader(ToyDataset(num_samples=11), batch_size=2))._do_evaluate(
+        runner
+    )
+    ranks = [torch.load(tmp_path / f"rank{r}.pt") for r in (0, 1)]
+    ours, alone = dict(ranks[0]["output"]), dict(runner.log_buffer.output)
+    # as in mmcv, eval_iter_num is the length of rank 0's (sharded) loader
+    assert (ours.pop("eval_iter_num"), alone.pop("eval_iter_num")) == (3, 6)
+    assert ours == alone
+    assert ranks[1]["output"] == {}  # only rank 0 evaluates
+    assert ranks[1]["mean"].tolist() == ranks[0]["mean"].tolist() == [0.0] * 16
