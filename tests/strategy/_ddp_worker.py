@@ -1,6 +1,7 @@
 """Two gloo processes train the toy through DDPStrategy + bridge's MMDistributedDataParallel.
 
-Run as a script by tests/strategy/test_ddp.py: ``python _ddp_worker.py MODE OUT_DIR PORT``.
+Run as a script by tests/strategy/test_ddp.py: ``python _ddp_worker.py MODE OUT_DIR PORT [BACKEND]``
+(``gloo`` by default; ``nccl`` puts rank ``r`` on GPU ``r``).
 
 * ``strategy``: a hand-written loop; each rank takes its half of every global batch of 8; rank 0
   saves the checkpoint, every rank writes its final weights and losses to ``OUT_DIR/rank<r>.pth``;
@@ -28,7 +29,7 @@ ITERS = 5
 WORLD = 2
 
 
-def _worker(rank: int, mode: str, out_dir: str, port: int) -> None:
+def _worker(rank: int, mode: str, out_dir: str, port: int, backend: str) -> None:
     os.environ.update(
         RANK=str(rank),
         LOCAL_RANK=str(rank),
@@ -44,7 +45,7 @@ def _worker(rank: int, mode: str, out_dir: str, port: int) -> None:
     if mode == "runner":
         _runner(rank, out_dir)
     else:
-        _strategy_loop(rank, out_dir)
+        _strategy_loop(rank, out_dir, backend)
     torch.distributed.barrier()
     torch.distributed.destroy_process_group()
 
@@ -90,13 +91,15 @@ def _runner(rank: int, out_dir: str) -> None:
     torch.save(result, os.path.join(out_dir, f"runner_rank{rank}.pth"))
 
 
-def _strategy_loop(rank: int, out_dir: str) -> None:
+def _strategy_loop(rank: int, out_dir: str, backend: str) -> None:
     from bridge.strategy import DDPStrategy, MMDistributedDataParallel
 
     driver = load_driver()
     strategy = DDPStrategy(
         work_dir=os.path.join(out_dir, "work"),
-        env_kwargs=dict(launcher="pytorch", dist_cfg=dict(backend="gloo"), randomness=dict(seed=0)),
+        env_kwargs=dict(
+            launcher="pytorch", dist_cfg=dict(backend=backend), randomness=dict(seed=0)
+        ),
         model_wrapper=dict(
             type="BridgeMMDistributedDataParallel",
             broadcast_buffers=False,
@@ -124,5 +127,6 @@ def _strategy_loop(rank: int, out_dir: str) -> None:
 
 
 if __name__ == "__main__":
-    args = (sys.argv[1], sys.argv[2], int(sys.argv[3]))
+    backend = sys.argv[4] if len(sys.argv) > 4 else "gloo"
+    args = (sys.argv[1], sys.argv[2], int(sys.argv[3]), backend)
     mp.spawn(_worker, args=args, nprocs=WORLD, join=True)

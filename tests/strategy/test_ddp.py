@@ -29,9 +29,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _spawn(mode: str, out: Path) -> Path:
+def _spawn(mode: str, out: Path, backend: str = "gloo") -> Path:
     proc = subprocess.run(
-        [sys.executable, "-W", "ignore", str(WORKER), mode, str(out), str(_free_port())],
+        [sys.executable, "-W", "ignore", str(WORKER), mode, str(out), str(_free_port()), backend],
         capture_output=True,
         text=True,
         timeout=180,
@@ -112,3 +112,16 @@ def test_flexible_runner_with_bridge_ddp_strategy_equals_one_process(
         torch.testing.assert_close(mine, value, rtol=1e-5, atol=1e-6, msg=key)
     saved = torch.load(out / "runner_work" / "epoch_2.pth", weights_only=True)
     assert saved["meta"]["world_size"] == 2
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(torch.cuda.device_count() < 2, reason="NCCL on GPU needs 2 CUDA devices")
+def test_two_nccl_ranks_equal_one_gpu_process(tmp_path: Path) -> None:
+    out = _spawn("strategy", tmp_path / "nccl", backend="nccl")
+    ranks = [torch.load(out / f"rank{r}.pth", weights_only=True) for r in range(2)]
+    single = _single_process(tmp_path / "single", iters=5)
+    for key, value in single.model_state_dict().items():
+        mine = ranks[0]["state_dict"][f"module.{key}"]
+        assert torch.equal(mine, ranks[1]["state_dict"][f"module.{key}"]), key
+        torch.testing.assert_close(mine, value, rtol=1e-4, atol=1e-5, msg=key)
+    assert torch.load(out / "ddp.pth", weights_only=True)["meta"]["world_size"] == 2
