@@ -27,7 +27,29 @@ from .logger import SegmindLoggerHook as SegmindLoggerHook
 from .logger import TensorboardLoggerHook as TensorboardLoggerHook
 from .logger import TextLoggerHook as TextLoggerHook
 from .logger import WandbLoggerHook as WandbLoggerHook
+from .lr_updater import CosineAnnealingLrUpdaterHook as CosineAnnealingLrUpdaterHook
+from .lr_updater import CosineRestartLrUpdaterHook as CosineRestartLrUpdaterHook
+from .lr_updater import CyclicLrUpdaterHook as CyclicLrUpdaterHook
+from .lr_updater import ExpLrUpdaterHook as ExpLrUpdaterHook
+from .lr_updater import FixedLrUpdaterHook as FixedLrUpdaterHook
+from .lr_updater import FlatCosineAnnealingLrUpdaterHook as FlatCosineAnnealingLrUpdaterHook
+from .lr_updater import InvLrUpdaterHook as InvLrUpdaterHook
+from .lr_updater import LinearAnnealingLrUpdaterHook as LinearAnnealingLrUpdaterHook
+from .lr_updater import LrUpdaterHook as LrUpdaterHook
+from .lr_updater import OneCycleLrUpdaterHook as OneCycleLrUpdaterHook
+from .lr_updater import PolyLrUpdaterHook as PolyLrUpdaterHook
+from .lr_updater import StepLrUpdaterHook as StepLrUpdaterHook
 from .memory import EmptyCacheHook as EmptyCacheHook
+from .momentum_updater import (
+    CosineAnnealingMomentumUpdaterHook as CosineAnnealingMomentumUpdaterHook,
+)
+from .momentum_updater import CyclicMomentumUpdaterHook as CyclicMomentumUpdaterHook
+from .momentum_updater import (
+    LinearAnnealingMomentumUpdaterHook as LinearAnnealingMomentumUpdaterHook,
+)
+from .momentum_updater import MomentumUpdaterHook as MomentumUpdaterHook
+from .momentum_updater import OneCycleMomentumUpdaterHook as OneCycleMomentumUpdaterHook
+from .momentum_updater import StepMomentumUpdaterHook as StepMomentumUpdaterHook
 from .optimizer import Fp16OptimizerHook as Fp16OptimizerHook
 from .optimizer import GradientCumulativeFp16OptimizerHook as GradientCumulativeFp16OptimizerHook
 from .optimizer import GradientCumulativeOptimizerHook as GradientCumulativeOptimizerHook
@@ -42,24 +64,42 @@ __all__ = [
     "CheckpointHook",
     "ClearMLLoggerHook",
     "ClosureHook",
+    "CosineAnnealingLrUpdaterHook",
+    "CosineAnnealingMomentumUpdaterHook",
+    "CosineRestartLrUpdaterHook",
+    "CyclicLrUpdaterHook",
+    "CyclicMomentumUpdaterHook",
     "DistEvalHook",
     "DistSamplerSeedHook",
     "DvcliveLoggerHook",
     "EMAHook",
     "EmptyCacheHook",
     "EvalHook",
+    "ExpLrUpdaterHook",
+    "FixedLrUpdaterHook",
+    "FlatCosineAnnealingLrUpdaterHook",
     "Fp16OptimizerHook",
     "GradientCumulativeFp16OptimizerHook",
     "GradientCumulativeOptimizerHook",
     "Hook",
+    "InvLrUpdaterHook",
     "IterTimerHook",
+    "LinearAnnealingLrUpdaterHook",
+    "LinearAnnealingMomentumUpdaterHook",
     "LoggerHook",
+    "LrUpdaterHook",
     "MlflowLoggerHook",
+    "MomentumUpdaterHook",
     "NeptuneLoggerHook",
+    "OneCycleLrUpdaterHook",
+    "OneCycleMomentumUpdaterHook",
     "OptimizerHook",
     "PaviLoggerHook",
+    "PolyLrUpdaterHook",
     "ProfilerHook",
     "SegmindLoggerHook",
+    "StepLrUpdaterHook",
+    "StepMomentumUpdaterHook",
     "SyncBuffersHook",
     "TensorboardLoggerHook",
     "TextLoggerHook",
