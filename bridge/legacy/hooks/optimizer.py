@@ -182,19 +182,28 @@ class GradientCumulativeOptimizerHook(OptimizerHook):
             runner.optimizer.zero_grad()
 
 
-def _build_scaler(loss_scale: float | str | dict[str, Any]) -> tuple[Any, float | None]:
-    """A GradScaler for ``loss_scale`` and the value passed to every ``update`` (static scale)."""
-    device = "cuda" if torch.cuda.is_available() else "cpu"
+def _scaler_args(loss_scale: object) -> tuple[dict[str, Any], float | None]:
+    """GradScaler keyword arguments for ``loss_scale``, and the value for every ``update``.
+
+    A static scale is re-imposed by ``update(new_scale=scale)`` after every step, as mmcv does.
+    """
     if loss_scale == "dynamic":
-        return torch.amp.GradScaler(device), None
+        return {}, None
     if isinstance(loss_scale, (int, float)) and not isinstance(loss_scale, bool):
-        return torch.amp.GradScaler(device, init_scale=float(loss_scale)), float(loss_scale)
+        return {"init_scale": float(loss_scale)}, float(loss_scale)
     if isinstance(loss_scale, dict):
-        return torch.amp.GradScaler(device, **loss_scale), None
+        return dict(loss_scale), None
     raise ValueError(
         f"loss_scale must be a number (static scale), 'dynamic', or a dict of GradScaler "
         f"arguments, got {loss_scale!r}; use e.g. loss_scale=512.0 or loss_scale='dynamic'"
     )
+
+
+def _device_type(model: nn.Module) -> str:
+    """Where ``model``'s parameters live (``cuda``, ``cpu``, ...); the default device if none."""
+    for param in model.parameters():
+        return param.device.type
+    return "cuda" if torch.cuda.is_available() else "cpu"
 
 
 @HOOKS.register_module()
@@ -227,10 +236,19 @@ class Fp16OptimizerHook(OptimizerHook):
         self.coalesce = coalesce
         self.bucket_size_mb = bucket_size_mb
         self.distributed = distributed
-        self.loss_scaler, self._scale_update_param = _build_scaler(loss_scale)
+        self._scaler_args, self._scale_update_param = _scaler_args(loss_scale)
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.loss_scaler = torch.amp.GradScaler(device, **self._scaler_args)
 
     def before_run(self, runner: Any) -> None:
         wrap_fp16_model(runner.model)
+        device = _device_type(runner.model)
+        if getattr(self.loss_scaler, "_device", device) != device:
+            # e.g. a CPU model on a machine with a GPU: the scaler must live beside the grads
+            state = self.loss_scaler.state_dict()
+            self.loss_scaler = torch.amp.GradScaler(device, **self._scaler_args)
+            if state:
+                self.loss_scaler.load_state_dict(state)
         if runner.meta is None:  # mmcv 1.7.2 crashes here; bridge starts an empty meta
             runner.meta = {}
         saved = runner.meta.get("fp16", {}).get("loss_scaler")
@@ -263,7 +281,7 @@ class GradientCumulativeFp16OptimizerHook(GradientCumulativeOptimizerHook, Fp16O
     """
 
     def after_train_iter(self, runner: Any) -> None:
-        self.loss_scaler.scale(self._scaled_loss(runner)).backward()
+        self.loss_scaler.scale(self._scaled_loss(runner)).backward()  # type: ignore[no-untyped-call]
         if self._is_step_iter(runner):
             self._unscale_clip_step(runner)
             runner.model.zero_grad()

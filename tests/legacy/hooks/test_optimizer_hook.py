@@ -123,3 +123,17 @@ def test_cumulative_fp16_has_both_parents_arguments() -> None:
         64.0,
         {"max_norm": 1.0},
     )
+
+
+def test_the_scaler_follows_the_model_device(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    hook = Fp16OptimizerHook(loss_scale=dict(init_scale=1024.0, growth_interval=7))
+    assert hook.loss_scaler._device == "cuda"
+
+    class _Runner:
+        model = torch.nn.Linear(2, 2)  # on the CPU
+        meta: dict[str, Any] = {}
+
+    hook.before_run(_Runner())
+    assert hook.loss_scaler._device == "cpu"
+    assert (hook.loss_scaler.get_scale(), hook.loss_scaler.get_growth_interval()) == (1024.0, 7)
