@@ -130,6 +130,7 @@ def optimizer_run(
             "loss_weight": loss_weight,
             "trace": trace,
             "final": final,
+            "warnings": [text for level, text in runner.logger.lines if level == "WARNING"],
         }
 
 
