@@ -13,7 +13,7 @@ import math
 from typing import Any
 
 import pytest
-from _schedule_driver import map_case, run_mmengine
+from _schedule_driver import EPOCH_LEN, EPOCHS, ITERS, map_case, run_mmengine
 from conftest import recorded
 
 from bridge.config_map.param_scheduler import (
@@ -158,3 +158,73 @@ def test_every_mmcv_policy_spelling_maps() -> None:
         extra = dict(needs.get(key, {}), **(dict(min_lr=0.0) if key in floors else {}))
         mapped = _map(dict(policy=spelling, **extra), epoch=key not in ("cyclic", "onecycle"))
         assert isinstance(mapped.schedulers, list), spelling
+
+
+LIVE = ["epoch_ep_step_1_warm_linear", "epoch_it_CosineAnnealing_7_warm_exp", "epoch_ep_poly_4_warm_constant", "iter_cyclic_pair", "iter_it_inv_5_warm_linear"]  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", LIVE)
+def test_mapped_schedule_on_the_real_mmengine_runner(
+    name: str, oracle_mmengine: Any, tmp_path: Any
+) -> None:
+    """The mapped list, given to mmengine 0.10.7's own Runner, sets mmcv's values (group 0)."""
+    import importlib
+    import logging
+
+    import torch
+    from mmengine.hooks import Hook
+    from mmengine.model import BaseModel
+    from mmengine.runner import Runner
+    from torch.utils.data import DataLoader
+
+    case = next(c for c in CASES if c["name"] == name)
+    mapped = map_case(case)
+    seen: dict[str, list[float]] = {"lr": [], "momentum": []}
+
+    class _Model(BaseModel):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(1))
+
+        def forward(self, inputs: Any, data_samples: Any = None, mode: str = "loss") -> Any:
+            return {"loss": self.w.sum() * 0}
+
+    class _Record(Hook):  # type: ignore[misc]
+        def before_train_iter(self, runner: Any, batch_idx: int, data_batch: Any = None) -> None:
+            group = runner.optim_wrapper.optimizer.param_groups[0]
+            seen["lr"].append(group["lr"])
+            seen["momentum"].append(group["momentum"])
+
+    for module in {m for ms in mapped for m in ms.custom_imports}:  # what custom_imports does
+        importlib.import_module(module)
+    epoch = case["runner"] == "epoch"
+    train_cfg = (
+        dict(by_epoch=True, max_epochs=EPOCHS) if epoch else dict(by_epoch=False, max_iters=ITERS)
+    )
+    runner = Runner(
+        model=_Model(),
+        work_dir=str(tmp_path),
+        train_dataloader=DataLoader(
+            list(range(EPOCH_LEN)), batch_size=1, collate_fn=lambda b: {"inputs": b}
+        ),
+        train_cfg=train_cfg,
+        optim_wrapper=dict(optimizer=dict(type="SGD", lr=0.1, momentum=0.9, weight_decay=1e-4)),
+        param_scheduler=[s for ms in mapped for s in ms.schedulers],
+        custom_hooks=[_Record()],
+        default_hooks=dict(checkpoint=None, logger=None),
+        experiment_name=f"bridge_sched_{name}_{id(case)}",
+    )
+    mm_logger, level = logging.getLogger("mmengine"), logging.getLogger("mmengine").level
+    mm_logger.setLevel(logging.ERROR)
+    try:
+        runner.train()
+    finally:
+        mm_logger.setLevel(level)
+    assert all(
+        math.isclose(a[0], b, rel_tol=1e-12) for a, b in zip(case["lr"], seen["lr"], strict=True)
+    )
+    assert all(
+        math.isclose(a[0], b, rel_tol=1e-12)
+        for a, b in zip(case["momentum"], seen["momentum"], strict=True)
+    )
