@@ -35,26 +35,48 @@ from bridge.legacy.hooks import HOOKS as HOOKS
 from bridge.legacy.hooks import CheckpointHook as CheckpointHook
 from bridge.legacy.hooks import ClearMLLoggerHook as ClearMLLoggerHook
 from bridge.legacy.hooks import ClosureHook as ClosureHook
+from bridge.legacy.hooks import CosineAnnealingLrUpdaterHook as CosineAnnealingLrUpdaterHook
+from bridge.legacy.hooks import (
+    CosineAnnealingMomentumUpdaterHook as CosineAnnealingMomentumUpdaterHook,
+)
+from bridge.legacy.hooks import CosineRestartLrUpdaterHook as CosineRestartLrUpdaterHook
+from bridge.legacy.hooks import CyclicLrUpdaterHook as CyclicLrUpdaterHook
+from bridge.legacy.hooks import CyclicMomentumUpdaterHook as CyclicMomentumUpdaterHook
 from bridge.legacy.hooks import DistEvalHook as DistEvalHook
 from bridge.legacy.hooks import DistSamplerSeedHook as DistSamplerSeedHook
 from bridge.legacy.hooks import DvcliveLoggerHook as DvcliveLoggerHook
 from bridge.legacy.hooks import EMAHook as EMAHook
 from bridge.legacy.hooks import EmptyCacheHook as EmptyCacheHook
 from bridge.legacy.hooks import EvalHook as EvalHook
+from bridge.legacy.hooks import ExpLrUpdaterHook as ExpLrUpdaterHook
+from bridge.legacy.hooks import FixedLrUpdaterHook as FixedLrUpdaterHook
+from bridge.legacy.hooks import FlatCosineAnnealingLrUpdaterHook as FlatCosineAnnealingLrUpdaterHook
 from bridge.legacy.hooks import Fp16OptimizerHook as Fp16OptimizerHook
 from bridge.legacy.hooks import (
     GradientCumulativeFp16OptimizerHook as GradientCumulativeFp16OptimizerHook,
 )
 from bridge.legacy.hooks import GradientCumulativeOptimizerHook as GradientCumulativeOptimizerHook
 from bridge.legacy.hooks import Hook as Hook
+from bridge.legacy.hooks import InvLrUpdaterHook as InvLrUpdaterHook
 from bridge.legacy.hooks import IterTimerHook as IterTimerHook
+from bridge.legacy.hooks import LinearAnnealingLrUpdaterHook as LinearAnnealingLrUpdaterHook
+from bridge.legacy.hooks import (
+    LinearAnnealingMomentumUpdaterHook as LinearAnnealingMomentumUpdaterHook,
+)
 from bridge.legacy.hooks import LoggerHook as LoggerHook
+from bridge.legacy.hooks import LrUpdaterHook as LrUpdaterHook
 from bridge.legacy.hooks import MlflowLoggerHook as MlflowLoggerHook
+from bridge.legacy.hooks import MomentumUpdaterHook as MomentumUpdaterHook
 from bridge.legacy.hooks import NeptuneLoggerHook as NeptuneLoggerHook
+from bridge.legacy.hooks import OneCycleLrUpdaterHook as OneCycleLrUpdaterHook
+from bridge.legacy.hooks import OneCycleMomentumUpdaterHook as OneCycleMomentumUpdaterHook
 from bridge.legacy.hooks import OptimizerHook as OptimizerHook
 from bridge.legacy.hooks import PaviLoggerHook as PaviLoggerHook
+from bridge.legacy.hooks import PolyLrUpdaterHook as PolyLrUpdaterHook
 from bridge.legacy.hooks import ProfilerHook as ProfilerHook
 from bridge.legacy.hooks import SegmindLoggerHook as SegmindLoggerHook
+from bridge.legacy.hooks import StepLrUpdaterHook as StepLrUpdaterHook
+from bridge.legacy.hooks import StepMomentumUpdaterHook as StepMomentumUpdaterHook
 from bridge.legacy.hooks import SyncBuffersHook as SyncBuffersHook
 from bridge.legacy.hooks import TensorboardLoggerHook as TensorboardLoggerHook
 from bridge.legacy.hooks import TextLoggerHook as TextLoggerHook
@@ -107,6 +129,24 @@ __all__ = [
     "EpochBasedRunner",
     "Hook",
     "CheckpointHook",
+    "CosineAnnealingLrUpdaterHook",
+    "CosineRestartLrUpdaterHook",
+    "CyclicLrUpdaterHook",
+    "ExpLrUpdaterHook",
+    "FixedLrUpdaterHook",
+    "FlatCosineAnnealingLrUpdaterHook",
+    "InvLrUpdaterHook",
+    "LinearAnnealingLrUpdaterHook",
+    "LrUpdaterHook",
+    "OneCycleLrUpdaterHook",
+    "PolyLrUpdaterHook",
+    "StepLrUpdaterHook",
+    "CosineAnnealingMomentumUpdaterHook",
+    "CyclicMomentumUpdaterHook",
+    "LinearAnnealingMomentumUpdaterHook",
+    "MomentumUpdaterHook",
+    "OneCycleMomentumUpdaterHook",
+    "StepMomentumUpdaterHook",
     "ClearMLLoggerHook",
     "ClosureHook",
     "DistEvalHook",
