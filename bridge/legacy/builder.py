@@ -67,7 +67,8 @@ def _check_kind(key: str, value: object, allowed: str) -> NoReturn:
 def _as_cfg(key: str, value: object) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         _check_kind(key, value, "a dict, a Hook or None")
-    return copy.deepcopy(dict(value))  # type: ignore[call-overload]
+    # shallow, as mmcv's build_from_cfg: values may be live objects (a list a hook appends to)
+    return dict(value)  # type: ignore[call-overload]
 
 
 def _policy_spec(

@@ -246,3 +246,25 @@ def test_resume_optimizer_of_a_runner_without_one(tmp_path: Any) -> None:
     runner = EpochBasedRunner(ToyModel(), logger=LOGGER)
     with pytest.raises(TypeError, match="resume_optimizer=False"):
         runner.resume(str(tmp_path / "latest.pth"))
+
+
+def test_hook_configs_may_hold_live_objects() -> None:
+    """Config values are passed as they are (shallow copies), as mmcv does."""
+    seen: list[int] = []
+
+    class Appender(Hook):
+        def __init__(self, out: list[int]) -> None:
+            self.out = out
+
+        def before_run(self, runner: Any) -> None:
+            self.out.append(1)
+
+    bridge.legacy.HOOKS.register_module(module=Appender)
+    try:
+        runner = EpochBasedRunner(ToyModel(), logger=LOGGER, max_epochs=1)
+        runner.register_hook_from_cfg(dict(type="Appender", out=seen))
+        runner.register_training_hooks(None, custom_hooks_config=[dict(type="Appender", out=seen)])
+        runner.call_hook("before_run")
+    finally:
+        del bridge.legacy.HOOKS.module_dict["Appender"]
+    assert seen == [1, 1]
