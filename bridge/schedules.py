@@ -15,7 +15,7 @@ Example::
     >>> step_value(0.1, progress=5, step=[3, 8], gamma=0.1)
     0.010000000000000002
     >>> 0.1 * warmup_factor("linear", cur_iter=1, warmup_iters=3, ratio=0.1)
-    0.04000000000000001
+    0.039999999999999994
 
 .. versionadded:: 0.1 (behaviour copied from mmcv 1.7.2)
 """

@@ -225,8 +225,10 @@ class _LegacySchedule(_ParamScheduler):  # type: ignore[misc]
         epoch_length: int | None = None,
         **base: Any,
     ) -> None:
-        if policy not in _FAMILIES:
-            raise ValueError(f"policy={policy!r} is not one of {sorted(_FAMILIES)}")
+        aliases = sch.LR_POLICY_ALIASES if self.kind == "lr" else sch.MOMENTUM_POLICY_ALIASES
+        if policy not in aliases:
+            raise ValueError(f"policy={policy!r} is not one of {sorted(aliases)}")
+        policy = aliases[policy]
         if warmup is not None and warmup not in sch.WARMUP_TYPES:
             raise ValueError(f"warmup={warmup!r} is not one of {sch.WARMUP_TYPES} or None")
         self.policy, self.policy_args, self.warmup = policy, dict(policy_args or {}), warmup
