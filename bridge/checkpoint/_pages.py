@@ -31,14 +31,14 @@ def release_mapped_pages(obj: object, path: str | os.PathLike[str]) -> Callable[
     ``torch.load(mmap=True)`` maps the file privately; the pages a save reads stay resident
     (and count in RSS) until unmapped. Only storages inside a mapping of ``path`` are touched,
     and dropping their pages is safe while they are not modified in place (they are read
-    again from the file when needed); bridge's conversions never modify tensors. Outside
-    Linux the returned function does nothing.
+    again from the file when needed, also when another thread is reading them); bridge's
+    conversions never modify tensors. Outside Linux the returned function does nothing.
 
     Example::
 
         ckpt = load_file(src, mmap=True)
         release = release_mapped_pages(ckpt, src)
-        save_atomic(ckpt, dst, on_write=lambda n: release())
+        save_atomic(ckpt, dst, watch=lambda written: release())
     """
     import ctypes
     import mmap

@@ -44,16 +44,19 @@ def _run_length(config: Mapping[str, Any]) -> tuple[int | None, int | None]:
 
 def _mapped_schedulers(
     config: Mapping[str, Any], by_epoch_runner: bool
-) -> tuple[list[dict[str, Any]], list[str]]:
+) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+    """(scheduler configs, modules defining custom ones, warnings)."""
     given = config.get("param_scheduler")
+    custom = config.get("custom_imports")
+    modules = list(custom.get("imports", [])) if isinstance(custom, Mapping) else []
     if isinstance(given, Mapping):
-        return [dict(given)], []
+        return [dict(given)], modules, []
     if isinstance(given, list | tuple):
-        return [dict(s) for s in given], []
+        return [dict(s) for s in given], modules, []
     try:
         module = importlib.import_module("bridge.config_map.param_scheduler")
     except ModuleNotFoundError:
-        return [], ["bridge.config_map.param_scheduler is missing in this build"]
+        return [], [], ["bridge.config_map.param_scheduler is missing in this build"]
     convert = module.legacy_schedule_to_param_scheduler
     max_epochs, max_iters = _run_length(config)
     schedulers: list[dict[str, Any]] = []
@@ -68,11 +71,10 @@ def _mapped_schedulers(
             max_epochs=max_epochs,
             max_iters=max_iters,
         )
-        for name in mapped.custom_imports:
-            importlib.import_module(name)
         schedulers.extend(dict(s) for s in mapped.schedulers)
+        modules.extend(mapped.custom_imports)
         warnings.extend(f"{key}: {w}" for w in mapped.warnings)
-    return schedulers, warnings
+    return schedulers, modules, warnings
 
 
 def _throwaway_optimizer(groups: list[Mapping[str, Any]]) -> torch.optim.Optimizer:
@@ -93,22 +95,40 @@ def _throwaway_optimizer(groups: list[Mapping[str, Any]]) -> torch.optim.Optimiz
     return torch.optim.SGD(built, lr=float(built[0].get("lr", 0.0)) if built else 0.0)
 
 
-def _build(cfgs: list[dict[str, Any]], optimizer: Any, epoch_length: int, run: Any) -> list[Any]:
-    import mmengine.optim  # noqa: F401  (registers the scheduler classes)
-    from mmengine.registry import PARAM_SCHEDULERS
+def _scheduler_class(name: str, modules: list[str]) -> Any:
+    """A scheduler class by its ``type`` name: mmengine's, or one from ``modules``.
 
+    Looked up directly (not through mmengine's registry, whose first use imports most of
+    mmengine: seconds and ~100 MB that a large-file conversion should not pay)."""
+    from mmengine.optim import scheduler
+
+    for module in [scheduler, *(importlib.import_module(m) for m in modules)]:
+        found = getattr(module, name, None)
+        if isinstance(found, type):
+            return found
+    raise ValueError(
+        f"unknown param scheduler type {name!r}: not in mmengine.optim.scheduler nor in "
+        f"{modules!r}; give the migrated param_scheduler with --config"
+    )
+
+
+def _build(
+    cfgs: list[dict[str, Any]], optimizer: Any, epoch_length: int, run: Any, modules: list[str]
+) -> list[Any]:
+    """Build as mmengine's Runner does: default ``end`` from the loop, and
+    ``convert_to_iter_based`` through ``build_iter_from_epoch``."""
     max_epochs, max_iters = run
     built = []
     for cfg in cfgs:
-        cfg = dict(cfg)
-        default_end = max_epochs if cfg.get("by_epoch", True) else max_iters
+        args = dict(cfg)
+        default_end = max_epochs if args.get("by_epoch", True) else max_iters
         if default_end is not None:
-            cfg.setdefault("end", default_end)
-        built.append(
-            PARAM_SCHEDULERS.build(
-                cfg, default_args={"optimizer": optimizer, "epoch_length": epoch_length}
-            )
-        )
+            args.setdefault("end", default_end)
+        cls = _scheduler_class(str(args.pop("type")), modules)
+        if args.pop("convert_to_iter_based", False):
+            built.append(cls.build_iter_from_epoch(optimizer, epoch_length=epoch_length, **args))
+        else:
+            built.append(cls(optimizer, **args))
     return built
 
 
@@ -145,7 +165,7 @@ def synthesize(
     ``epochs`` is 0 for an iteration-based run; for an epoch-based one ``iters`` must be a
     multiple of it (``iters // epochs`` is the epoch length).
     """
-    cfgs, warnings = _mapped_schedulers(config, by_epoch_runner)
+    cfgs, modules, warnings = _mapped_schedulers(config, by_epoch_runner)
     if not cfgs:
         return Synthesis(warnings=warnings)
     epoch_length = iters // epochs if epochs else max(iters, 1)
@@ -155,7 +175,7 @@ def synthesize(
             f"is taken as {epoch_length}"
         )
     optimizer = _throwaway_optimizer(param_groups)
-    schedulers = _build(cfgs, optimizer, max(epoch_length, 1), _run_length(config))
+    schedulers = _build(cfgs, optimizer, max(epoch_length, 1), _run_length(config), modules)
     _step_to(schedulers, optimizer, epochs=epochs, iters=iters, epoch_length=max(epoch_length, 1))
     groups = [
         {k: g[k] for k in SCHEDULED_KEYS if k in g and k != "params"}

@@ -36,6 +36,7 @@ def _config_values(meta: Mapping[str, Any], config: Mapping[str, Any] | None, no
         return dict(config or {})
     if skipped:
         notes.info("config", f"meta.config entries not plain literals, not read: {skipped!r}")
+    values.pop("custom_imports", None)  # a file must not choose what bridge imports
     return {**values, **(config or {})}
 
 

@@ -30,7 +30,7 @@ def read_checkpoint(path: str, *, unsafe: bool) -> Any:
 
 @contextlib.contextmanager
 def write_progress(label: str, expected: int) -> Iterator[Callable[[int], None] | None]:
-    """A byte-count callback driving a rich progress bar when ``expected`` is large, else None."""
+    """A bytes-written callback driving a rich progress bar when ``expected`` is large."""
     if expected < PROGRESS_THRESHOLD:
         yield None
         return
@@ -39,7 +39,7 @@ def write_progress(label: str, expected: int) -> Iterator[Callable[[int], None] 
     columns = (BarColumn(), DownloadColumn(), TimeRemainingColumn())
     with Progress(f"[bold]{label}", *columns, transient=True) as progress:
         task = progress.add_task(label, total=expected)
-        yield lambda n: progress.advance(task, n)
+        yield lambda written: progress.update(task, completed=written)
 
 
 def file_size(path: str) -> int:

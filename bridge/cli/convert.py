@@ -56,12 +56,12 @@ def _convert_file(src: Path, dst: Path, options: dict[str, Any]) -> int:
     release = release_mapped_pages(ckpt, src)
     with write_progress(f"writing {dst.name}", file_size(str(src))) as advance:
 
-        def on_write(n: int) -> None:
+        def watch(written: int) -> None:
             release()
             if advance is not None:
-                advance(n)
+                advance(written)
 
-        save_atomic(out, dst, overwrite=options["force"], on_write=on_write)
+        save_atomic(out, dst, overwrite=options["force"], watch=watch)
     warnings = [n for n in notes if n.level == "warning"]
     for note in warnings:
         click.echo(f"warning [{note.rule}] {src.name}: {note.message}", err=True)
