@@ -28,3 +28,14 @@ def test_drives_the_library_like_mmcv(monkeypatch: pytest.MonkeyPatch, tmp_path:
     assert len(ours) > 1, ours
     if theirs is not None:  # the live mmcv 1.7.2 hook, driving the same stand-in library
         assert ours == theirs
+
+
+def test_model_file_is_saved_after_each_epoch(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from _hook_lib import fake_modules, short_run
+
+    fake_modules(monkeypatch, "dvclive")
+    model_file = tmp_path / "models" / "model.pth"
+    short_run(str(tmp_path / "work"), dict(type="DvcliveLoggerHook", model_file=str(model_file)))
+    assert model_file.is_file()

@@ -54,7 +54,7 @@ class DvcliveLoggerHook(LoggerHook):
     def after_train_epoch(self, runner: Any) -> None:
         if self.model_file is not None:
             path = Path(self.model_file)
-            runner.save_checkpoint(path.parent, filename_tmpl=path.name, create_symlink=False)
+            runner.save_checkpoint(str(path.parent), filename_tmpl=path.name, create_symlink=False)
         if self.by_epoch:
             super().after_train_epoch(runner)
 
