@@ -15,7 +15,6 @@ sets ``shuffle=True``.
 from __future__ import annotations
 
 import copy
-import os
 import re
 import time
 from collections.abc import Mapping, Sequence
@@ -23,7 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ConfigError", "TrainOptions", "find_latest_checkpoint", "load_config", "train_config"]
+__all__ = [
+    "ConfigError",
+    "TrainOptions",
+    "find_latest_checkpoint",
+    "import_custom_modules",
+    "load_config",
+    "train_config",
+]
 
 
 class ConfigError(ValueError):
@@ -47,9 +53,10 @@ class TrainOptions:
 
 
 def load_config(path: str | Path, cfg_options: Mapping[str, Any] | None = None) -> Any:
-    """Read an mmcv 1.x config file (mmengine's reader: same syntax, ``_base_``, custom_imports).
+    """Read an mmcv 1.x config file (mmengine's reader: same syntax, ``_base_``).
 
-    Raises :class:`ConfigError` naming the file when it is not a ``.py``/``.json``/``.yaml`` config or
+    ``custom_imports`` are not imported here (see :func:`import_custom_modules`). Raises
+    :class:`ConfigError` naming the file when it is not a ``.py``/``.json``/``.yaml`` config or
     cannot be read as one.
     """
     from mmengine.config import Config
@@ -60,13 +67,35 @@ def load_config(path: str | Path, cfg_options: Mapping[str, Any] | None = None) 
             f"{str(path)!r} is not a config file: expected a .py, .json or .yaml mmcv config"
         )
     try:
-        cfg = Config.fromfile(str(path))
+        cfg = Config.fromfile(str(path), import_custom_modules=False)
     except Exception as exc:  # the reader raises many kinds; name the file and the cause
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ConfigError(f"cannot read {str(path)!r} as an mmcv config: {first}") from exc
     if cfg_options:
         cfg.merge_from_dict(dict(cfg_options))
     return cfg
+
+
+def import_custom_modules(cfg: Any) -> None:
+    """Import ``custom_imports`` with the mmcv 1.x surface served, as mmcv-era plugins expect.
+
+    Plugins register their models with ``from mmcv.cnn import MODELS`` (bridge's MODELS) or
+    ``from bridge.legacy.registry import MODELS``; they may import ``mmcv.runner`` freely.
+    """
+    custom = cfg.get("custom_imports")
+    if not custom:
+        return
+    from mmengine.utils import import_modules_from_strings
+
+    from bridge.compat import install
+
+    install()
+    try:
+        import_modules_from_strings(**dict(custom))
+    except ImportError as exc:
+        raise ConfigError(
+            f"custom_imports={dict(custom)!r} failed: {exc}; put the modules on PYTHONPATH"
+        ) from exc
 
 
 def find_latest_checkpoint(work_dir: str | Path) -> str | None:
@@ -126,16 +155,16 @@ def _setup_env(cfg: Any, options: TrainOptions) -> bool:
 
 
 def _init_dist(launcher: str, dist_params: dict[str, Any]) -> None:
-    if launcher != "pytorch":
-        raise ValueError(f"launcher {launcher!r} is not supported; use 'none' or 'pytorch'")
     import torch
     import torch.distributed as dist
 
-    backend = dist_params.pop("backend", "nccl" if torch.cuda.is_available() else "gloo")
-    if torch.cuda.is_available():
-        torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
+    from bridge.legacy.dist_utils import init_dist
+
+    if launcher != "pytorch":
+        raise ConfigError(f"launcher {launcher!r} is not supported; use 'none' or 'pytorch'")
+    dist_params.setdefault("backend", "nccl" if torch.cuda.is_available() else "gloo")
     if not dist.is_initialized():
-        dist.init_process_group(backend=backend, **dist_params)
+        init_dist(launcher, **dist_params)
 
 
 def _loader(dataset: Any, data_cfg: Any, *, train: bool, distributed: bool, seed: Any) -> Any:
@@ -251,6 +280,7 @@ def train_config(config: str | Path, options: TrainOptions | None = None) -> Any
     options = options or TrainOptions()
     config_path = Path(config)
     cfg = load_config(config_path, options.cfg_options)
+    import_custom_modules(cfg)
     _apply_options(cfg, config_path, options)
     distributed = _setup_env(cfg, options)
     Path(cfg.work_dir).mkdir(parents=True, exist_ok=True)
@@ -258,6 +288,8 @@ def train_config(config: str | Path, options: TrainOptions | None = None) -> Any
     timestamp = time.strftime("%Y%m%d_%H%M%S", time.localtime())
     meta = {"seed": cfg.get("seed"), "exp_name": config_path.name, "config": cfg.pretty_text}
     model = _build(cfg, "model", "MODELS")
+    if callable(getattr(model, "init_weights", None)):
+        model.init_weights()  # as the mmcv-era train scripts do: applies init_cfg
     datasets = _datasets(cfg)
     if cfg.get("checkpoint_config") is not None and hasattr(datasets[0], "CLASSES"):
         cfg.checkpoint_config["meta"] = {"CLASSES": list(datasets[0].CLASSES)}
