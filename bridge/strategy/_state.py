@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import time
 from collections import OrderedDict
@@ -60,3 +61,46 @@ def latest_checkpoint(work_dir: str) -> str | None:
 def now_stamp() -> str:
     """``%Y%m%d_%H%M%S`` local time, as mmengine writes ``meta['time']``."""
     return time.strftime("%Y%m%d_%H%M%S", time.localtime())
+
+
+def _gpu_ids_in_config(text: str) -> int | None:
+    """``len(gpu_ids)`` of a top-level ``gpu_ids = [...]``/``range(n)`` in config text, else None.
+
+    The text comes from a checkpoint, so it is parsed, never executed.
+    """
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None
+    for node in tree.body:
+        if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+            continue
+        target = node.targets[0]
+        if not (isinstance(target, ast.Name) and target.id == "gpu_ids"):
+            continue
+        value = node.value
+        try:
+            if isinstance(value, ast.Call) and getattr(value.func, "id", None) == "range":
+                ids: Any = range(*(ast.literal_eval(arg) for arg in value.args))
+            else:
+                ids = ast.literal_eval(value)
+        except (ValueError, TypeError, SyntaxError):
+            return None
+        return (len(ids) or None) if isinstance(ids, list | tuple | range) else None
+    return None
+
+
+def previous_world_size(meta: dict[str, Any], given: int | None) -> int | None:
+    """The world size of the run that wrote ``meta``: ``given``, ``meta['world_size']``, or
+    the ``gpu_ids`` of an mmcv-era ``meta['config']`` (as mmcv 1.x's ``BaseRunner.resume``)."""
+    found: Any = given if given is not None else meta.get("world_size")
+    if found is None and isinstance(meta.get("config"), str):
+        found = _gpu_ids_in_config(meta["config"])
+    if found is None:
+        return None
+    if isinstance(found, bool) or not isinstance(found, int) or found <= 0:
+        raise ValueError(
+            f"the previous world size must be a positive int, got {found!r}; pass "
+            "previous_world_size=<number of processes of the run that saved the checkpoint>"
+        )
+    return found

@@ -153,7 +153,8 @@ class SingleDeviceStrategy(BaseStrategy):
         """Restore weights, optimizer, schedulers and seed; return the rest of the checkpoint.
 
         When the run that wrote ``filename`` had another world size (``previous_world_size``,
-        else ``meta['world_size']`` as bridge records it), ``meta['iter']`` is rescaled to
+        else ``meta['world_size']`` as bridge records it, else the length of ``gpu_ids`` in an
+        mmcv-era ``meta['config']``, read without executing it), ``meta['iter']`` is rescaled to
         ``int(iter * previous / current)`` as mmcv 1.x's runner did, so the caller resumes at
         the same number of samples seen.
         """
@@ -192,12 +193,12 @@ class SingleDeviceStrategy(BaseStrategy):
         self._set_randomness(**self._randomness)
 
     def _rescaled_iter(self, meta: dict[str, Any], previous: int | None) -> int:
-        old = previous if previous is not None else meta.get("world_size")
+        from bridge.strategy._state import previous_world_size
+
+        old = previous_world_size(meta, previous)
         cur_iter = int(meta["iter"])
-        if old is None or int(old) == self.world_size:
+        if old is None or old == self.world_size:
             return cur_iter
-        if isinstance(old, bool) or not isinstance(old, int) or old <= 0:
-            raise ValueError(f"previous world size must be a positive int, got {old!r}")
         rescaled = int(cur_iter * old / self.world_size)
         self.logger.info(
             f"world size changed from {old} to {self.world_size}: iter {cur_iter} -> {rescaled}"

@@ -160,6 +160,37 @@ def test_resume_rescales_iter_on_world_size_change(
     assert rest["meta"]["iter"] == expected_iter
 
 
+@pytest.mark.parametrize(
+    ("config", "expected_iter"),
+    [
+        ("gpu_ids = [0, 1, 2, 3]\nlr = 0.1\n", 24),
+        ("gpu_ids = range(0, 2)\n", 12),
+        ("gpu_ids = [0]\n", 6),
+        ("import os\nos.system('exit 1')\n", 6),  # never executed
+    ],
+)
+def test_resume_reads_gpu_ids_of_a_legacy_config(
+    tmp_path: Path, config: str, expected_iter: int
+) -> None:
+    strategy = _prepared(tmp_path)
+    path = str(tmp_path / "legacy.pth")
+    strategy.save_checkpoint(path, extra_ckpt={"meta": {"epoch": 0, "iter": 6}})
+    ckpt = torch.load(path, weights_only=True)
+    del ckpt["meta"]["world_size"]
+    ckpt["meta"]["config"] = config
+    torch.save(ckpt, path)
+    assert _prepared(tmp_path).resume(path)["meta"]["iter"] == expected_iter
+
+
+@pytest.mark.parametrize("bad", [0, -2, "2", True])
+def test_bad_previous_world_size(tmp_path: Path, bad: Any) -> None:
+    strategy = _prepared(tmp_path)
+    path = str(tmp_path / "ws.pth")
+    strategy.save_checkpoint(path, extra_ckpt={"meta": {"epoch": 0, "iter": 6}})
+    with pytest.raises(ValueError, match=f"positive int, got {bad!r}"):
+        _prepared(tmp_path).resume(path, previous_world_size=bad)
+
+
 def test_resume_without_iter_says_how_to_fix(tmp_path: Path) -> None:
     strategy = _prepared(tmp_path)
     path = str(tmp_path / "noiter.pth")
@@ -173,3 +204,33 @@ def test_unsaveable_value_names_its_place(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match=r"meta.*\['thing'\]"):
         strategy.save_checkpoint(str(tmp_path / "x.pth"), extra_ckpt={"meta": {"thing": object()}})
     assert not (tmp_path / "x.pth").exists()
+
+
+@pytest.mark.parametrize("config", ["gpu_ids = [0, 1, 2, 3]\n", "gpu_ids = range(0, 2)\n"])
+def test_legacy_rescale_matches_live_mmcv(tmp_path: Path, oracle_mmcv: Any, config: str) -> None:
+    import logging
+    import warnings
+
+    from mmcv.runner import EpochBasedRunner
+
+    from bridge.toy import ToyModel
+
+    strategy = _prepared(tmp_path)
+    path = str(tmp_path / "legacy.pth")
+    strategy.save_checkpoint(path, extra_ckpt={"meta": {"epoch": 1, "iter": 6}})
+    ckpt = torch.load(path, weights_only=True)
+    del ckpt["meta"]["world_size"]
+    ckpt["meta"]["config"] = config
+    torch.save(ckpt, path)
+    model = ToyModel()
+    runner = EpochBasedRunner(
+        model,
+        optimizer=torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9),
+        work_dir=str(tmp_path / "mmcv"),
+        logger=logging.getLogger("mmcv-oracle"),
+        max_epochs=2,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        runner.resume(path)
+    assert _prepared(tmp_path).resume(path)["meta"]["iter"] == runner.iter
