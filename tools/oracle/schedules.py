@@ -100,6 +100,7 @@ def _special_lr_cases() -> list[dict[str, Any]]:
         _case("epoch_ep_flat_zero_warm", "epoch", "sgd", dict(policy="FlatCosineAnnealing", start_percent=0.25, min_lr=0.0, warmup="linear", warmup_iters=6)),
         _case("epoch_dict_step_warm", "epoch", "dict", dict(policy="step", step=[2], warmup="linear", warmup_iters=4)),
         _case("iter_dict_onecycle", "iter", "dict", dict(policy="OneCycle", max_lr={"a": [0.5, 0.4], "b": [0.3]})),
+        _case("epoch_unknown_spelling", "epoch", "sgd", dict(policy="cosineannealing", min_lr=0.0)),
         _case("epoch_adam_poly_warm", "epoch", "adam", dict(policy="poly", power=1.0, warmup="exp", warmup_iters=3)),
     ]
 # fmt: on
@@ -156,6 +157,7 @@ def _special_momentum_cases() -> list[dict[str, Any]]:
         _case("epoch_dict_cos_warm", "epoch", "dict", None, dict(policy="CosineAnnealing", min_momentum_ratio=0.5, warmup="exp", warmup_iters=4, warmup_ratio=0.8)),
         _case("epoch_ep_step_plain", "epoch", "sgd", None, dict(policy="step", step=[2, 3], gamma=0.5)),
         _case("iter_step_int", "iter", "adam", None, dict(policy="step", step=4, by_epoch=False)),
+        _case("epoch_lr_only_policy", "epoch", "sgd", None, dict(policy="exp", gamma=0.9)),
         _case("iter_ep_step_momentum", "iter", "sgd", None, dict(policy="step", step=[1], by_epoch=True)),
     ]
 # fmt: on

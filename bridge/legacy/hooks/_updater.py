@@ -26,10 +26,17 @@ def resolve_policy(policy: object, aliases: Mapping[str, str], suffix: str) -> s
     user_type = (policy.title() if policy == policy.lower() else policy) + suffix
     if HOOKS.get(user_type) is not None:
         return user_type
-    raise ValueError(
+    raise UnknownPolicyError(
         f"policy={policy!r} is not a known {suffix[:-10].lower()} policy; accepted: "
         f"{sorted(aliases)}, or register a hook class named '<Policy>{suffix}' in HOOKS"
     )
+
+
+class UnknownPolicyError(KeyError, ValueError):
+    """An unknown ``policy``: a KeyError as mmcv raises (unregistered type), a ValueError for bridge."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 def format_param(name: str, optim: Any, param: Any) -> list[Any]:
@@ -114,7 +121,7 @@ def check_step(step: object) -> None:
         if step <= 0:
             raise ValueError(f'"step" must be a positive int, got {step!r}')
     else:
-        raise TypeError('"step" must be a list or integer')
+        raise TypeError(f'"step" must be a list or integer, got {step!r}')
 
 
 def cyclic_target_ratio(target_ratio: object) -> tuple[float, float]:

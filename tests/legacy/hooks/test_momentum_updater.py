@@ -26,7 +26,11 @@ def test_hooks_replay_recorded_mmcv(case: dict[str, Any]) -> None:
 
 
 def test_recording_covers_every_policy_and_warmup() -> None:
-    policies = {momentum_hook_type(c["momentum_config"]["policy"]) for c in CASES}
+    policies = {
+        momentum_hook_type(c["momentum_config"]["policy"])
+        for c in CASES
+        if c.get("error") != "KeyError"
+    }
     assert policies == set(momentum_updater.__all__) - {"MomentumUpdaterHook", "momentum_hook_type"}
     assert {c["momentum_config"].get("warmup") for c in CASES} == {
         None,
