@@ -191,3 +191,24 @@ def test_custom_imports_bring_a_mmcv1_plugin_model(tmp_path: Path) -> None:
     # init_cfg Constant(0.01) was applied: equal logits, so the first loss is ln(4)
     assert got["log"][0]["loss"] == round(math.log(4), 5)
     assert len(got["log"]) == 10
+
+
+@pytest.mark.slow
+def test_launcher_pytorch_trains_on_two_gloo_processes(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    done = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
+        + ["-m", "bridge.cli", "train", str(CONFIGS / "toy_epoch.py")]
+        + ["--launcher", "pytorch", "--work-dir", str(tmp_path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-4000:]
+    got = _by_hand().trace(tmp_path)
+    assert got["checkpoints"] == ["epoch_1.pth", "epoch_2.pth", "epoch_3.pth", "latest.pth"]
+    # 20 samples over 2 ranks in batches of 4: 3 iterations per epoch on each rank
+    assert (got["meta"]["epoch"], got["meta"]["iter"]) == (3, 9)
