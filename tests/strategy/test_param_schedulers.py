@@ -8,6 +8,7 @@ mmengine ``PARAM_SCHEDULERS`` and stepped as mmengine's runner steps; values mus
 
 from __future__ import annotations
 
+import io
 import math
 import pickle
 from typing import Any
@@ -84,6 +85,10 @@ def test_resume_from_a_picklable_state_dict() -> None:
         sched.step()
     state = pickle.loads(pickle.dumps(sched.state_dict()))
     assert "_family" not in state
+    buffer = io.BytesIO()
+    torch.save(sched.state_dict(), buffer)
+    buffer.seek(0)
+    assert torch.load(buffer, weights_only=True) == state  # plain data: checkpoint-safe
     expected = []
     for _ in range(5):
         opt.step()
