@@ -107,6 +107,12 @@ def check_min(owner: str, min_value: float | None, min_ratio: float | None, name
         )
 
 
+ANNEAL_FUNCS: dict[str, Callable[[float, float, float], float]] = {
+    "cos": sch.annealing_cos,
+    "linear": sch.annealing_linear,
+}
+
+
 def anneal_strategy(value: str) -> sch.AnnealStrategy:
     if value not in ("cos", "linear"):
         raise ValueError(f'anneal_strategy must be one of "cos" or "linear", instead got {value}')

@@ -290,6 +290,7 @@ class CyclicLrUpdaterHook(LrUpdaterHook):
         up.check_cyclic(by_epoch, step_ratio_up, gamma)
         self.cyclic_times, self.step_ratio_up, self.gamma = cyclic_times, step_ratio_up, gamma
         self.anneal_strategy = up.anneal_strategy(anneal_strategy)
+        self.anneal_func = up.ANNEAL_FUNCS[self.anneal_strategy]  # mmcv's attribute
         self.max_iter_per_phase: int | None = None
         self.lr_phases: tuple[sch.CyclicPhase, ...] = ()
         super().__init__(by_epoch, **kwargs)
@@ -334,6 +335,7 @@ class OneCycleLrUpdaterHook(LrUpdaterHook):
             raise ValueError(f"expected float between 0 and 1 pct_start, but got {pct_start}")
         self._max_lr, self.pct_start, self.three_phase = max_lr, pct_start, three_phase
         self.anneal_strategy = up.anneal_strategy(anneal_strategy)
+        self.anneal_func = up.ANNEAL_FUNCS[self.anneal_strategy]  # mmcv's attribute
         self.div_factor, self.final_div_factor = div_factor, final_div_factor
         self.lr_phases: tuple[sch.OneCyclePhase, ...] = ()
         super().__init__(**kwargs)

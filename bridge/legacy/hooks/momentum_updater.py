@@ -200,6 +200,7 @@ class CyclicMomentumUpdaterHook(MomentumUpdaterHook):
         up.check_cyclic(by_epoch, step_ratio_up, 1.0)
         self.cyclic_times, self.step_ratio_up, self.gamma = cyclic_times, step_ratio_up, gamma
         self.anneal_strategy = up.anneal_strategy(anneal_strategy)
+        self.anneal_func = up.ANNEAL_FUNCS[self.anneal_strategy]  # mmcv's attribute
         self.max_iter_per_phase: int | None = None
         self.momentum_phases: tuple[sch.CyclicPhase, ...] = ()
         super().__init__(by_epoch, **kwargs)
@@ -247,6 +248,7 @@ class OneCycleMomentumUpdaterHook(MomentumUpdaterHook):
         self._base_momentum, self._max_momentum = base_momentum, max_momentum
         self.pct_start, self.three_phase = pct_start, three_phase
         self.anneal_strategy = up.anneal_strategy(anneal_strategy)
+        self.anneal_func = up.ANNEAL_FUNCS[self.anneal_strategy]  # mmcv's attribute
         self.momentum_phases: tuple[sch.OneCyclePhase, ...] = ()
         super().__init__(**kwargs)
 
