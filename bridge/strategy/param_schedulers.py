@@ -46,7 +46,7 @@ Family = Callable[[float, int, int], float]
 
 
 class _Ctx:
-    """What a family needs besides the base value: units, run length, per-group settings."""
+    """What a family needs besides the base value: the policy arguments, units and run length."""
 
     def __init__(
         self,
@@ -69,10 +69,9 @@ class _Ctx:
         return iteration
 
     def progress(self, iteration: int) -> tuple[int, int]:
+        """``(pos, max)``: mmcv's ``(epoch, max_epochs)`` or ``(iter, max_iters)``."""
         if self.legacy_by_epoch:
-            return iteration // _need(self.epoch_length, "epoch_length"), _need(
-                self.max_epochs, "max_epochs"
-            )
+            return self.pos(iteration), _need(self.max_epochs, "max_epochs")
         return iteration, _need(self.max_iters, "max_iters")
 
     def target(self, base: float) -> float:
