@@ -50,6 +50,7 @@ def test_allreduce_is_a_no_op_on_one_process() -> None:
     )
 
 
+@pytest.mark.slow
 def test_init_dist_pytorch_launcher_in_a_subprocess() -> None:
     code = (
         "import torch.distributed as d; from bridge.legacy.dist_utils import init_dist, "
