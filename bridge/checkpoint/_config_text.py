@@ -21,8 +21,13 @@ class _NotLiteral(ValueError):
 
 
 def _call(node: ast.Call) -> Any:
-    if not (isinstance(node.func, ast.Name) and node.func.id in ("dict", "list", "tuple")):
+    if not (isinstance(node.func, ast.Name) and node.func.id in ("dict", "list", "tuple", "range")):
         raise _NotLiteral(ast.unparse(node.func))
+    if node.func.id == "range":  # mmcv tools set gpu_ids = range(world_size)
+        bounds = [_value(arg) for arg in node.args]
+        if node.keywords or not 1 <= len(bounds) <= 3 or not all(type(b) is int for b in bounds):
+            raise _NotLiteral("range(...)")
+        return range(*bounds)
     if node.func.id == "dict":
         if node.args or any(kw.arg is None for kw in node.keywords):
             raise _NotLiteral("dict(*args/**kwargs)")

@@ -85,7 +85,7 @@ def _rescale(
     if world_size is None:
         return
     gpu_ids = cfg.get("gpu_ids")
-    if not isinstance(gpu_ids, list | tuple) or not gpu_ids:
+    if not isinstance(gpu_ids, list | tuple | range) or not gpu_ids:
         notes.info("world-size", "the config has no gpu_ids: iter is not rescaled")
         return
     if len(gpu_ids) != world_size and isinstance(meta.get("iter"), int):

@@ -195,8 +195,8 @@ def load_file(
     """
     name = os.fspath(path)
     _check_readable(name)
-    use_mmap = mmap and zipfile.is_zipfile(name)
     try:
+        use_mmap = mmap and _is_zip(name)
         if unsafe:
             return torch.load(name, map_location=map_location, weights_only=False, mmap=use_mmap)
         return _load_weights_only(name, map_location, use_mmap)
@@ -209,6 +209,15 @@ def load_file(
             f"cannot read checkpoint {name!r}: {type(exc).__name__}: {_first_line(exc)}. "
             "The file is truncated, corrupt, or not a torch checkpoint; re-save or re-download it"
         ) from exc
+
+
+def _is_zip(name: str) -> bool:
+    """Whether mmap loading applies; Python's zipfile is stricter than torch's reader (it
+    raises on a zip64 locator naming another disk, which torch ignores)."""
+    try:
+        return zipfile.is_zipfile(name)
+    except zipfile.BadZipFile:
+        return False
 
 
 def _first_line(exc: BaseException) -> str:

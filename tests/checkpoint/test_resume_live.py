@@ -115,3 +115,30 @@ def test_recorded_mmengine_fixture_converts_for_mmcv(case: str, tmp_path: Path) 
     save_atomic(out, dst)
     back = torch.load(dst, weights_only=True)
     assert set(back) == {"meta", "state_dict", "optimizer"}
+
+
+@pytest.mark.slow
+def test_gpu_ids_of_another_count_do_not_stop_mmengine(
+    tmp_path: Path, oracle_mmcv: Any, oracle_mmengine: Any
+) -> None:
+    """The real mmengine refuses a meta.config listing 2 GPUs on 1; the converted file resumes,
+    with iter rescaled as mmcv's resume would (int(iter * 2 / 1), then + 1 for iter_N)."""
+    runs = oracle_runs()
+    case = "iter_adamw_step"
+    ckpt = load_file(FIXTURES / f"mmcv_{case}.pth")
+    assert "gpu_ids = [0]\n" in ckpt["meta"]["config"]
+    ckpt["meta"]["config"] = ckpt["meta"]["config"].replace(
+        "gpu_ids = [0]", "gpu_ids = range(0, 2)"
+    )
+    stub = {"log_scalars": {}, "runtime_info": {}, "resumed_keys": {}}
+    torch.save({**ckpt, "message_hub": stub}, tmp_path / "raw.pth")
+    with pytest.raises(RuntimeError, match="Number of GPUs"):
+        runs.run_mmengine(case, str(tmp_path / "raw"), resume_from=str(tmp_path / "raw.pth"))
+    out = convert_legacy_to_engine(ckpt, config=runs.engine_config(case), world_size=1)
+    assert out["meta"]["iter"] == int(ckpt["meta"]["iter"] * 2 / 1) + 1
+    save_atomic(out, tmp_path / "converted.pth")
+    resumed = runs.run_mmengine(
+        case, str(tmp_path / "ok"), resume_from=str(tmp_path / "converted.pth")
+    )
+    max_iters = runs.CASES[case]["runner"]["max_iters"]
+    assert len(resumed["lr"]) == max_iters - out["meta"]["iter"]
