@@ -152,3 +152,14 @@ def _mmcv_ctx() -> Iterator[Any]:
         return
     with cases.mmcv_lib() as lib:
         yield lib
+
+
+@contextlib.contextmanager
+def mmcv_or_skip() -> Iterator[Any]:
+    """``cases.mmcv_lib()``, or skip the test where the real mmcv 1.7.2 is not installed."""
+    import pytest
+
+    with _mmcv_ctx() as lib:
+        if lib is None:
+            pytest.skip("the real mmcv 1.7.2 is not installed")
+        yield lib

@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from _hook_lib import bridge_lib, cases, runs, same
 from conftest import recorded
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bridge.legacy.hooks import CheckpointHook
 
@@ -61,3 +63,64 @@ def test_last_ckpt_names_the_previous_checkpoint() -> None:
 def test_bad_arguments(kwargs: dict[str, Any], error: type[Exception], words: str) -> None:
     with pytest.raises(error, match=words):
         CheckpointHook(**kwargs)
+
+
+class _SaveRunner:
+    """Just what CheckpointHook touches; ``save_checkpoint`` writes an empty file."""
+
+    def __init__(self, work_dir: str, max_epochs: int, max_iters: int) -> None:
+        import logging
+
+        self.work_dir, self.max_epochs, self.max_iters = work_dir, max_epochs, max_iters
+        self._max_epochs, self._max_iters = max_epochs, max_iters  # mmcv's helpers read these
+        self.epoch = self.iter = self.inner_iter = 0
+        self.meta: dict[str, Any] = {}
+        self.logger = logging.getLogger("checkpoint-diff")
+        self.model = None
+
+    def save_checkpoint(self, out_dir: str, filename_tmpl: str = "epoch_{}.pth", **_: Any) -> None:
+        import os
+
+        number = self.epoch + 1 if "epoch" in filename_tmpl else self.iter + 1
+        with open(os.path.join(out_dir, filename_tmpl.format(number)), "w"):
+            pass
+
+
+def _listing(hook: Any, by_epoch: bool, steps: int) -> list[Any]:
+    import os
+    import tempfile
+
+    seen = []
+    with tempfile.TemporaryDirectory() as work_dir:
+        runner = _SaveRunner(work_dir, max_epochs=steps, max_iters=steps)
+        hook.before_run(runner)
+        for step in range(steps):
+            runner.epoch = runner.iter = step
+            (hook.after_train_epoch if by_epoch else hook.after_train_iter)(runner)
+            last = os.path.basename(runner.meta.get("hook_msgs", {}).get("last_ckpt", ""))
+            seen.append((sorted(os.listdir(work_dir)), last))
+    return seen
+
+
+@pytest.mark.oracle
+@settings(max_examples=60, deadline=None)
+@given(
+    interval=st.integers(-1, 4),
+    max_keep=st.integers(-1, 4),
+    save_last=st.booleans(),
+    by_epoch=st.booleans(),
+    steps=st.integers(1, 9),
+)
+def test_kept_files_like_mmcv(
+    interval: int, max_keep: int, save_last: bool, by_epoch: bool, steps: int
+) -> None:
+    from _hook_lib import mmcv_or_skip
+
+    kwargs = dict(
+        interval=interval, max_keep_ckpts=max_keep, save_last=save_last, by_epoch=by_epoch
+    )
+    with mmcv_or_skip() as lib:
+        if interval == 0 and max_keep > 0:  # mmcv: range() step 0 -> ValueError on the first save
+            return
+        theirs = _listing(lib.CheckpointHook(**kwargs), by_epoch, steps)
+    assert _listing(CheckpointHook(**kwargs), by_epoch, steps) == theirs

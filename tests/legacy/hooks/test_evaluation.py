@@ -12,6 +12,8 @@ import pytest
 import torch
 from _hook_lib import bridge_lib, cases, runs, same
 from conftest import recorded
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bridge.legacy.hooks import DistEvalHook, EvalHook
 from bridge.legacy.hooks.evaluation import multi_gpu_test, single_gpu_test
@@ -158,3 +160,32 @@ def test_dist_eval_hook_on_two_ranks_equals_one_process(tmp_path: Any) -> None:
     assert ours == alone
     assert ranks[1]["output"] == {}  # only rank 0 evaluates
     assert ranks[1]["mean"].tolist() == ranks[0]["mean"].tolist() == [0.0] * 16
+
+
+@pytest.mark.oracle
+@settings(max_examples=80, deadline=None)
+@given(
+    start=st.one_of(st.none(), st.integers(0, 6)),
+    interval=st.integers(1, 4),
+    by_epoch=st.booleans(),
+)
+def test_trigger_points_like_mmcv(start: int | None, interval: int, by_epoch: bool) -> None:
+    from types import SimpleNamespace
+
+    from _hook_lib import mmcv_or_skip
+
+    def points(hook: Any) -> list[Any]:
+        runner = SimpleNamespace(epoch=0, iter=0, inner_iter=0)
+        hook.initial_flag = True
+        hook.after_train_epoch = hook.after_train_iter = lambda r: seen.append((r.epoch, r.iter))
+        seen: list[Any] = []
+        for step in range(10):
+            runner.epoch = runner.iter = step
+            (hook.before_train_epoch if by_epoch else hook.before_train_iter)(runner)
+            seen.append(("trigger", hook._should_evaluate(runner)))
+        return seen
+
+    kwargs = dict(start=start, interval=interval, by_epoch=by_epoch)
+    with mmcv_or_skip() as lib:
+        theirs = points(lib.EvalHook(runs.loader(), test_fn=single_gpu_test, **kwargs))
+    assert points(EvalHook(runs.loader(), **kwargs)) == theirs
