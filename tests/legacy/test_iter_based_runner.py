@@ -138,3 +138,11 @@ def test_val_step_output_is_checked() -> None:
     with pytest.raises(TypeError, match="num_samples='4'"):
         runner.val(IterLoader(val))
     assert not os.path.exists("latest.pth")
+
+
+def test_mmcv_resumes_bridge_written_checkpoints_as_its_own(oracle_mmcv: Any) -> None:
+    """The layout is mmcv's: real mmcv resumes bridge's iter_N.pth exactly as its own file."""
+    theirs_from_ours = _plain(drv.iter_resume(oracle_mmcv.runner, bridge.legacy))
+    expected = recorded("runner_mmcv_iter_resume")
+    del expected["default_map_location_error"]
+    assert theirs_from_ours == expected
