@@ -123,3 +123,22 @@ def test_unsafe_input_is_refused_unless_asked(tmp_path: Path) -> None:
     assert "pathlib" in out
     assert "--unsafe" in out
     assert not (tmp_path / "e.pth").exists()
+
+
+def test_progress_bar_for_large_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import bridge.cli._checkpoint as shared
+
+    seen: list[int] = []
+    real = shared.write_progress
+
+    def spy(label: str, expected: int) -> object:
+        context = real(label, expected)
+        assert expected >= shared.PROGRESS_THRESHOLD  # the bar is really on
+        seen.append(expected)
+        return context
+
+    monkeypatch.setattr(shared, "PROGRESS_THRESHOLD", 1)
+    monkeypatch.setattr("bridge.cli.convert.write_progress", spy)
+    code, out = _run(str(MMCV), str(tmp_path / "e.pth"), "--to", "mmengine")
+    assert code == 0, out
+    assert seen == [MMCV.stat().st_size]
