@@ -231,7 +231,7 @@ def multi_optimizer_summary(strategy_cls: Any, as_configs: bool = False) -> dict
             trace["lr"].append(
                 {k: group_values(w.optimizer, "lr") for k, w in optim_wrapper.items()}
             )
-            losses = model(**batch, mode="loss")
+            losses = model(**model.data_preprocessor(batch, True), mode="loss")
             losses["loss"].backward()
             for wrapper in optim_wrapper.values():
                 wrapper.step()
