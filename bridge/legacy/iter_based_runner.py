@@ -48,7 +48,13 @@ class IterLoader:
             return next(self.iter_loader)
         except StopIteration:
             self._new_pass(self._epoch + 1)
+        try:
             return next(self.iter_loader)
+        except StopIteration:
+            raise ValueError(
+                f"the data loader {self._dataloader!r} yields no batches; give it a non-empty "
+                "dataset (or a batch_size no larger than the dataset with drop_last=True)"
+            ) from None
 
     def __len__(self) -> int:
         return len(self._dataloader)

@@ -146,3 +146,16 @@ def test_mmcv_resumes_bridge_written_checkpoints_as_its_own(oracle_mmcv: Any) ->
     expected = recorded("runner_mmcv_iter_resume")
     del expected["default_map_location_error"]
     assert theirs_from_ours == expected
+
+
+def test_never_sleeps_and_empty_loaders_are_clear_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_sleep(seconds: float) -> None:
+        raise AssertionError(f"slept {seconds} s")
+
+    monkeypatch.setattr("time.sleep", no_sleep)
+    train, val = drv.loaders()
+    runner = _runner(max_iters=2 * len(train) + 1)
+    runner.run([train, val], [("train", 2), ("val", 1)])
+    assert runner.iter == 2 * len(train) + 1
+    with pytest.raises(ValueError, match="yields no batches"):
+        next(IterLoader(torch.utils.data.DataLoader([])))
