@@ -32,6 +32,11 @@ class Env:
 
 def check_env_kwargs(env_kwargs: dict[str, Any]) -> None:
     """Reject keys mmengine's ``_setup_env`` does not take, listing the accepted ones."""
+    randomness = env_kwargs.get("randomness")
+    if randomness is not None and not isinstance(randomness, dict):
+        raise TypeError(
+            f"env_kwargs['randomness'] must be a dict such as dict(seed=0) or None, got {randomness!r}"
+        )
     unknown = sorted(set(env_kwargs) - set(_ENV_KEYS))
     if unknown:
         raise TypeError(

@@ -45,7 +45,7 @@ class BaseStrategy(ABC):
 
     Example::
 
-        strategy = BridgeSingleDeviceStrategy(env_kwargs=dict(randomness=dict(seed=0)))
+        strategy = SingleDeviceStrategy(env_kwargs=dict(randomness=dict(seed=0)))
         model, optim_wrapper = strategy.prepare(
             model, optim_wrapper=dict(optimizer=dict(type="SGD", lr=0.1))
         )
@@ -70,11 +70,11 @@ class BaseStrategy(ABC):
             raise TypeError(f"env_kwargs must be a dict or None, got {env_kwargs!r}")
         self._env_kwargs = dict(env_kwargs or {})
         _env.check_env_kwargs(self._env_kwargs)
+        self._randomness = dict(self._env_kwargs.get("randomness") or {"seed": None})
+        _env.check_randomness(self._randomness)
         self._work_dir = os.path.abspath(work_dir)
         os.makedirs(self._work_dir, exist_ok=True)
         self._env = _env.setup_env(self._setup_distributed, **self._env_kwargs)
-        self._randomness = dict(self._env_kwargs.get("randomness") or {"seed": None})
-        _env.check_randomness(self._randomness)
         self._seed = _env.set_randomness(**self._randomness)
         stamp = self._env.timestamp
         self._experiment_name = stamp if experiment_name is None else f"{experiment_name}_{stamp}"

@@ -75,6 +75,7 @@ def test_model_of_wrong_type(strategy: Any) -> None:
         (dict(env_kwargs=[("seed", 1)]), TypeError, "env_kwargs must be a dict or None"),
         (dict(env_kwargs=dict(seed=1)), TypeError, r"unknown key\(s\) \['seed'\].*randomness"),
         (dict(env_kwargs=dict(randomness=dict(sed=1))), TypeError, r"\['sed'\]"),
+        (dict(env_kwargs=dict(randomness=5)), TypeError, r"must be a dict such as .* got 5"),
         (dict(env_kwargs=dict(randomness=dict(seed="1"))), TypeError, "seed must be an int"),
         (dict(env_kwargs=dict(launcher="ssh")), ValueError, "launcher must be one of"),
         (dict(auto_scale_lr=dict(enable=True)), ValueError, "no 'base_batch_size'"),
