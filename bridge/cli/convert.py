@@ -37,6 +37,8 @@ def _convert_file(src: Path, dst: Path, options: dict[str, Any]) -> int:
     from bridge.checkpoint import convert, release_mapped_pages, save_atomic
     from bridge.checkpoint.convert import Note
 
+    if dst.exists() and dst.resolve() == src.resolve():
+        raise CheckpointUsageError(f"DST is SRC ({str(src)!r}); bridge never rewrites its input")
     if dst.exists() and not options["force"]:
         raise CheckpointUsageError(f"{str(dst)!r} exists; pass --force to overwrite it")
     ckpt = read_checkpoint(str(src), unsafe=options["unsafe"])

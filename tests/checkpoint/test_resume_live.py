@@ -142,3 +142,9 @@ def test_gpu_ids_of_another_count_do_not_stop_mmengine(
     )
     max_iters = runs.CASES[case]["runner"]["max_iters"]
     assert len(resumed["lr"]) == max_iters - out["meta"]["iter"]
+
+
+def test_fixture_versions_are_the_oracle(oracle_mmcv: Any, oracle_mmengine: Any) -> None:
+    lines = (FIXTURES / "versions.txt").read_text(encoding="utf-8").splitlines()
+    assert f"mmcv=={oracle_mmcv.__version__}" in lines
+    assert f"mmengine=={oracle_mmengine.__version__}" in lines

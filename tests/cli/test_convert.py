@@ -142,3 +142,12 @@ def test_progress_bar_for_large_files(tmp_path: Path, monkeypatch: pytest.Monkey
     code, out = _run(str(MMCV), str(tmp_path / "e.pth"), "--to", "mmengine")
     assert code == 0, out
     assert seen == [MMCV.stat().st_size]
+
+
+def test_output_cannot_be_the_input(tmp_path: Path) -> None:
+    src = tmp_path / "epoch_2.pth"
+    src.write_bytes(MMCV.read_bytes())
+    code, out = _run(str(src), str(src), "--to", "mmengine", "--force")
+    assert code == 2
+    assert "never rewrites its input" in out
+    assert src.read_bytes() == MMCV.read_bytes()
