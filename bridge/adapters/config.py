@@ -1,0 +1,199 @@
+"""An mmcv 1.x config -> an mmengine Runner config, through the shared ``bridge.config_map`` table.
+
+The key mapping (runner, schedules, optimizer, hooks, env...) is ``bridge.config_map``'s, the one
+the codemods use. This module adds only what a run needs and a file migration does not: the
+model wrapped in ``BridgeLegacyModel``, ``data`` turned into ``train_dataloader`` (mmcv's order
+and collate), legacy ``custom_hooks`` driven through ``BridgeLegacyHook`` (the same hook code
+runs, so the numbers stay those of mmcv), and the work dir.
+
+A legacy key that cannot be mapped is reported: :func:`legacy_to_engine_config` raises
+:class:`UnmappedKeyError` naming each key, its value and what is accepted, unless
+``strict=False`` (then it is listed in ``EngineConfig.unmapped`` and a warning).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bridge.config_map import LEGACY_KEYS, legacy_schedule_to_param_scheduler, map_legacy_config
+from bridge.config_map.param_scheduler import BRIDGE_SCHEDULER_MODULE
+
+__all__ = ["EngineConfig", "UnmappedKeyError", "legacy_to_engine_config"]
+
+_RUNTIME_KEYS = ("model", "data", "custom_hooks", "work_dir", "custom_imports")
+
+
+class UnmappedKeyError(ValueError):
+    """A legacy config key (or part of one) has no exact mmengine equivalent."""
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """The mmengine config (a plain dict for ``Runner.from_cfg``) and what could not be mapped.
+
+    ``imports`` are modules to import before building (bridge's exact schedulers);
+    ``warnings`` are ``'key: why'`` lines; ``unmapped`` the legacy keys left out.
+    """
+
+    config: dict[str, Any]
+    imports: tuple[str, ...]
+    warnings: tuple[str, ...]
+    unmapped: dict[str, Any]
+
+
+def legacy_to_engine_config(
+    cfg: Mapping[str, Any], *, work_dir: str | None = None, strict: bool = True
+) -> EngineConfig:
+    """Map the merged mmcv 1.x config ``cfg`` to an mmengine Runner config.
+
+    Raises :class:`UnmappedKeyError` (strict) for keys the mmengine engine cannot honour.
+
+    Example::
+
+        >>> from mmengine.config import Config
+        >>> legacy = Config.fromfile("fixtures/configs/toy_epoch.py").to_dict()
+        >>> out = legacy_to_engine_config(legacy, work_dir="/tmp/w")
+        >>> out.config["train_cfg"]
+        {'type': 'EpochBasedTrainLoop', 'max_epochs': 3}
+    """
+    if not isinstance(cfg, Mapping):
+        raise TypeError(f"cfg must be a config mapping (Config or dict), got {cfg!r}")
+    mapped = map_legacy_config(cfg)
+    config = {k: v for k, v in mapped.config.items() if k not in _RUNTIME_KEYS}
+    unmapped = dict(mapped.unmapped)
+    warnings = [f"{w.key}: {w.message}" for w in mapped.warnings if w.key != "custom_hooks"]
+    for key, why in _runtime_gaps(cfg).items():
+        unmapped[key] = cfg[key]
+        warnings.append(f"{key}: {why}")
+    if strict and unmapped:
+        raise UnmappedKeyError(_unmapped_message(unmapped, warnings))
+    imports = list(mapped.custom_imports)
+    if isinstance(config.get("param_scheduler"), list):
+        config["param_scheduler"] = _exact_schedulers(cfg)
+        imports.extend(m for m in (BRIDGE_SCHEDULER_MODULE,) if m not in imports)
+    config["model"] = {"type": "BridgeLegacyModel", "model": _required(cfg, "model")}
+    config["train_dataloader"] = _train_dataloader(_required(cfg, "data"))
+    hooks = _custom_hooks(cfg.get("custom_hooks"))
+    if hooks:
+        config["custom_hooks"] = hooks
+    config["work_dir"] = work_dir or cfg.get("work_dir") or "work_dirs/bridge"
+    return EngineConfig(
+        config=config,
+        imports=tuple(imports),
+        warnings=tuple(warnings),
+        unmapped=unmapped,
+    )
+
+
+def _exact_schedulers(cfg: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The table's mmcv-exact bridge schedulers (``prefer_builtin=False``).
+
+    mmengine's built-in schedulers reach mmcv's values by another arithmetic path and can differ
+    in the last bit of the lr; a run that must equal mmcv's bit for bit replays mmcv's closed form.
+    """
+    runner = cfg.get("runner") or {}
+    max_epochs = runner.get("max_epochs", cfg.get("total_epochs"))
+    max_iters = runner.get("max_iters")
+    by_epoch = "Iter" not in str(runner.get("type", "")) and max_iters is None
+    out: list[dict[str, Any]] = []
+    for key, kind in (("lr_config", "lr"), ("momentum_config", "momentum")):
+        if cfg.get(key) is not None:
+            mapped = legacy_schedule_to_param_scheduler(
+                dict(cfg[key]),
+                kind=kind,  # type: ignore[arg-type]
+                by_epoch_runner=by_epoch,
+                max_epochs=max_epochs,
+                max_iters=max_iters,
+                prefer_builtin=False,
+            )
+            out.extend(mapped.schedulers)
+    return out
+
+
+def _runtime_gaps(cfg: Mapping[str, Any]) -> dict[str, str]:
+    gaps: dict[str, str] = {}
+    if cfg.get("fp16") is not None and not _has_gpu():
+        gaps["fp16"] = (
+            "mmengine 0.10.7's AmpOptimWrapper runs on a GPU only and none is present; drop "
+            "'fp16' for a CPU run or train with --engine legacy"
+        )
+    if cfg.get("evaluation") is not None:
+        gaps["evaluation"] = (
+            "mmcv's EvalHook (dataset.evaluate) is not run by the mmengine engine; drop "
+            "'evaluation' or train with --engine legacy"
+        )
+    train_loader = ((cfg.get("data") or {}).get("train_dataloader")) or {}
+    if train_loader.get("shuffle"):
+        gaps["data"] = (
+            "data.train_dataloader.shuffle=True: mmengine's DefaultSampler draws another order "
+            "than mmcv's loader; set shuffle=False for identical numbers"
+        )
+    return gaps
+
+
+def _unmapped_message(unmapped: Mapping[str, Any], warnings: list[str]) -> str:
+    lines = [f"  {key} = {value!r}" for key, value in unmapped.items()]
+    accepted = sorted({*LEGACY_KEYS, *_RUNTIME_KEYS} - {"custom_imports"})
+    return (
+        "these mmcv 1.x config keys have no exact mmengine mapping:\n"
+        + "\n".join(lines)
+        + "\nwhy:\n"
+        + "\n".join(f"  {w}" for w in warnings)
+        + f"\naccepted keys: {accepted!r}\n"
+        "fix: remove or change them, or run on the legacy engine (bridge train --engine legacy)"
+    )
+
+
+def _required(cfg: Mapping[str, Any], key: str) -> Any:
+    value = cfg.get(key)
+    if not isinstance(value, Mapping):
+        raise ValueError(
+            f"the config's {key!r} entry must be a dict, got {value!r}; add {key}=dict(...) "
+            "as in an mmcv 1.x config"
+        )
+    return dict(value)
+
+
+def _train_dataloader(data: Mapping[str, Any]) -> dict[str, Any]:
+    """mmcv's train loader (samples_per_gpu, workers_per_gpu, sequential order, mmcv collate)."""
+    if not isinstance(data.get("train"), Mapping):
+        raise ValueError(
+            f"data.train must be a dataset dict, got {data.get('train')!r}; add "
+            "data=dict(train=dict(type=...), samples_per_gpu=..., workers_per_gpu=...)"
+        )
+    batch = int(data.get("samples_per_gpu", 1))
+    workers = int(data.get("workers_per_gpu", 0))
+    return {
+        "batch_size": batch,
+        "num_workers": workers,
+        "persistent_workers": False,
+        "dataset": {"type": "BridgeLegacyDataset", "dataset": dict(data["train"])},
+        "sampler": {"type": "DefaultSampler", "shuffle": False},
+        "collate_fn": {"type": "bridge_legacy_collate", "samples_per_gpu": batch},
+    }
+
+
+def _custom_hooks(hooks: Any) -> list[dict[str, Any]]:
+    if hooks is None:
+        return []
+    if not isinstance(hooks, list | tuple):
+        raise TypeError(f"custom_hooks must be a list of hook dicts, got {hooks!r}")
+    out = []
+    for hook in hooks:
+        if not isinstance(hook, Mapping) or "type" not in hook:
+            raise TypeError(
+                f"each custom hook must be a dict with a 'type', got {hook!r}; "
+                "write e.g. dict(type='EMAHook', momentum=0.1)"
+            )
+        legacy = {k: v for k, v in hook.items() if k != "priority"}
+        priority = hook.get("priority", "NORMAL")
+        out.append({"type": "BridgeLegacyHook", "hook": legacy, "priority": priority})
+    return out
+
+
+def _has_gpu() -> bool:
+    import torch
+
+    return bool(torch.cuda.is_available())

@@ -1,0 +1,135 @@
+"""The legacy runner's optimizer step running through a bridge Strategy.
+
+:class:`StrategyOptimizerHook` replaces mmcv's ``OptimizerHook`` in a legacy runner: at
+``before_run`` it hands the runner's model and optimizer to ``strategy.prepare`` (placement,
+the mmengine ``OptimWrapper``, gradient accumulation), and after every train iteration it calls
+``optim_wrapper.update_params(loss)``: backward, clipping and the step, as the mmengine side does.
+Everything else (hooks, schedules, logging, checkpoints) stays the legacy runner's, so a legacy
+config trains with the same numbers as with the plain ``OptimizerHook`` (tests/parity).
+
+.. versionadded:: 0.1 single-device strategies; a distributed strategy is refused with a
+   clear error (use the legacy ``MMDistributedDataParallel`` with the legacy runner for DDP).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bridge.legacy import HOOKS, OptimizerHook
+from bridge.strategy import BaseStrategy
+
+__all__ = ["StrategyOptimizerHook", "strategy_optimizer_hook"]
+
+_KNOWN_TYPES = ("OptimizerHook", "GradientCumulativeOptimizerHook")
+
+
+@HOOKS.register_module()
+class StrategyOptimizerHook(OptimizerHook):
+    """``OptimizerHook`` whose backward, clipping and step go through ``strategy``'s OptimWrapper.
+
+    Args:
+        strategy: a bridge single-device strategy (``SingleDeviceStrategy``), not yet prepared.
+        grad_clip: ``clip_grad_norm_`` arguments (mmcv's ``optimizer_config.grad_clip``).
+        detect_anomalous_params: as mmcv's ``OptimizerHook``.
+        accumulative_counts: step every N iterations (mmcv's ``cumulative_iters``).
+
+    Example::
+
+        runner.register_training_hooks(
+            lr_config, StrategyOptimizerHook(SingleDeviceStrategy(), grad_clip=None)
+        )
+    """
+
+    def __init__(
+        self,
+        strategy: BaseStrategy,
+        grad_clip: dict[str, Any] | None = None,
+        detect_anomalous_params: bool = False,
+        accumulative_counts: int = 1,
+    ) -> None:
+        super().__init__(grad_clip=grad_clip, detect_anomalous_params=detect_anomalous_params)
+        if not isinstance(strategy, BaseStrategy):
+            raise TypeError(
+                f"strategy must be a bridge strategy (e.g. SingleDeviceStrategy()), got {strategy!r}"
+            )
+        if strategy.distributed:
+            raise ValueError(
+                f"{type(strategy).__name__} is distributed (world size {strategy.world_size}); "
+                "StrategyOptimizerHook runs single-device strategies only: use the legacy "
+                "MMDistributedDataParallel with the legacy runner for DDP"
+            )
+        if isinstance(accumulative_counts, bool) or not isinstance(accumulative_counts, int):
+            raise TypeError(f"accumulative_counts must be an int >= 1, got {accumulative_counts!r}")
+        if accumulative_counts < 1:
+            raise ValueError(f"accumulative_counts must be >= 1, got {accumulative_counts!r}")
+        self.strategy = strategy
+        self.accumulative_counts = accumulative_counts
+        self.optim_wrapper: Any = None
+
+    def before_run(self, runner: Any) -> None:
+        if not hasattr(runner.optimizer, "param_groups"):
+            raise TypeError(
+                f"StrategyOptimizerHook needs one torch optimizer on the runner, got "
+                f"{runner.optimizer!r}; a dict of optimizers needs its own optimizer hook"
+            )
+        wrapper: dict[str, Any] = {
+            "type": "OptimWrapper",
+            "optimizer": runner.optimizer,
+            "accumulative_counts": self.accumulative_counts,
+        }
+        if self.grad_clip is not None:
+            wrapper["clip_grad"] = dict(self.grad_clip)
+        inner = getattr(runner.model, "module", runner.model)
+        dispatch = {"max_iters": runner.max_iters, "max_epochs": runner.max_epochs}
+        _, self.optim_wrapper = self.strategy.prepare(
+            inner, optim_wrapper=wrapper, dispatch_kwargs=dispatch
+        )
+
+    def after_train_iter(self, runner: Any) -> None:
+        if self.optim_wrapper is None:
+            raise RuntimeError(
+                "StrategyOptimizerHook.after_train_iter ran before before_run: register it on "
+                "the runner (runner.register_hook) instead of calling it by hand"
+            )
+        loss = runner.outputs["loss"]
+        if self.detect_anomalous_params:
+            self.detect_anomalous_parameters(loss, runner)
+        self.optim_wrapper.update_params(loss)
+        if self.grad_clip is not None and self.optim_wrapper.should_update():
+            self._log_grad_norm(runner)
+
+    def _log_grad_norm(self, runner: Any) -> None:
+        history = self.optim_wrapper.message_hub.log_scalars.get("train/grad_norm")
+        if history is not None:
+            norm = float(history.current())
+            runner.log_buffer.update({"grad_norm": norm}, runner.outputs["num_samples"])
+
+
+def strategy_optimizer_hook(
+    optimizer_config: Mapping[str, Any] | None, strategy: BaseStrategy
+) -> StrategyOptimizerHook:
+    """The :class:`StrategyOptimizerHook` for an mmcv ``optimizer_config`` dict.
+
+    Accepts the ``OptimizerHook`` (default) and ``GradientCumulativeOptimizerHook`` types.
+
+    Example::
+
+        >>> from bridge.strategy import SingleDeviceStrategy
+        >>> hook = strategy_optimizer_hook(dict(grad_clip=None), SingleDeviceStrategy())  # doctest: +SKIP
+    """
+    cfg = dict(optimizer_config or {})
+    kind = cfg.pop("type", "OptimizerHook")
+    if kind not in _KNOWN_TYPES:
+        raise ValueError(
+            f"optimizer_config type {kind!r} cannot run through a Strategy; accepted: "
+            f"{list(_KNOWN_TYPES)!r} (fp16 runs through AmpOptimWrapper on a GPU strategy)"
+        )
+    counts = int(cfg.pop("cumulative_iters", 1))
+    unknown = set(cfg) - {"grad_clip", "detect_anomalous_params"}
+    if unknown:
+        raise ValueError(
+            f"optimizer_config keys {sorted(unknown)!r} are not accepted with a Strategy; "
+            "accepted: grad_clip, detect_anomalous_params, cumulative_iters, type"
+        )
+    return StrategyOptimizerHook(strategy, accumulative_counts=counts, **cfg)
