@@ -10,7 +10,10 @@ from typing import Any
 import click
 
 #: engine name -> "module:function(config, TrainOptions)"; one entry per engine, chosen by name.
-ENGINES: dict[str, str] = {"legacy": "bridge.compat.train_api:train_config"}
+ENGINES: dict[str, str] = {
+    "legacy": "bridge.compat.train_api:train_config",
+    "mmengine": "bridge.adapters.engine:train_on_mmengine",
+}
 
 
 class ConfigUsageError(click.ClickException):
