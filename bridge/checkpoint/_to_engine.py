@@ -151,6 +151,20 @@ def _schedule(
     return states[""] if list(states) == [""] else states
 
 
+def _restore_engine_state(
+    meta: dict[str, Any],
+    optimizer: dict[str, Any] | None,
+    back: Mapping[str, Any],
+    hub: dict[str, Any],
+    notes: Notes,
+) -> tuple[dict[str, Any], Any]:
+    restore_groups(optimizer, back.get("param_groups"))
+    if back.get("flexible"):
+        meta["mmengine"] = meta.pop("mmengine_version", None)
+    notes.info("param-schedulers", "restored message_hub and param_schedulers kept by bridge")
+    return back.get("message_hub", hub), back.get("param_schedulers")
+
+
 def to_engine(
     ckpt: object,
     *,
@@ -179,20 +193,13 @@ def to_engine(
     _move_fp16(meta, optimizer, kept)
     kept["iter"] = meta.get("iter", _ABSENT)
     kept["epoch"] = meta.get("epoch", _ABSENT)
-    if back is None:  # a file bridge made from mmengine keeps mmengine's counts
+    if back is not None:  # bridge made this file from mmengine: put mmengine's state back
+        hub, schedulers = _restore_engine_state(meta, optimizer, back, hub, notes)
+    else:
         _rescale(meta, cfg, world_size, notes)
         _iter_semantics(meta, legacy.runner, notes)
-    if back is not None:
-        restore_groups(optimizer, back.get("param_groups"))
-        hub = back.get("message_hub", hub)
-        schedulers = back.get("param_schedulers")
-        notes.info("param-schedulers", "restored message_hub and param_schedulers kept by bridge")
-    else:
         schedulers = _schedule(meta, optimizer, cfg, legacy.runner, kept, notes)
-    if back is None:
         push_stash(meta, "mmcv", kept)
-    if back is not None and back.get("flexible"):
-        meta["mmengine"] = meta.pop("mmengine_version", None)
     return EngineCheckpoint(
         state_dict=state_dict,
         meta=meta,
