@@ -201,7 +201,8 @@ def _wrap(model: Any, cfg: Any, distributed: bool) -> Any:
             return MMDistributedDataParallel(model, device_ids=[device], broadcast_buffers=False)
         return MMDistributedDataParallel(model, broadcast_buffers=False)
     if torch.cuda.is_available():
-        return MMDataParallel(model.cuda(cfg.gpu_ids[0]), device_ids=list(cfg.gpu_ids))
+        # one GPU per process, as mmcv-era scripts do; several GPUs need --launcher pytorch
+        return MMDataParallel(model.cuda(cfg.gpu_ids[0]), device_ids=[cfg.gpu_ids[0]])
     return MMDataParallel(model)
 
 
