@@ -163,3 +163,21 @@ def mmcv_or_skip() -> Iterator[Any]:
         if lib is None:
             pytest.skip("the real mmcv 1.7.2 is not installed")
         yield lib
+
+
+def lines_of(hook: Any, log_dict: dict[str, Any]) -> list[str]:
+    """The text lines for ``log_dict`` at iteration 46 of 100 (started at 0), exp name ``toy``."""
+    from types import SimpleNamespace
+
+    logger = runs.CaptureLogger()
+    runner = SimpleNamespace(
+        meta={"exp_name": "toy"},
+        iter=46,
+        inner_iter=6,
+        max_iters=100,
+        data_loader=[0] * 7,
+        logger=logger,
+    )
+    hook.start_iter = 0
+    hook._log_info(dict(log_dict), runner)
+    return [text for _, text in logger.lines]

@@ -92,3 +92,20 @@ def test_out_dir_copies_the_logs(tmp_path: Path) -> None:
 def test_bad_arguments(kwargs: dict[str, Any], error: type[Exception], words: str) -> None:
     with pytest.raises(error, match=words):
         TextLoggerHook(**kwargs)
+
+
+@pytest.mark.parametrize("cuda", [False, True])
+@pytest.mark.parametrize("by_epoch", [True, False])
+def test_unmasked_line_with_eta_and_memory_like_mmcv(
+    cuda: bool, by_epoch: bool, monkeypatch: pytest.MonkeyPatch, oracle_mmcv: Any
+) -> None:
+    import torch
+    from _hook_lib import lines_of
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    log_dict = dict(mode="train", epoch=3, iter=7, lr={"a": 0.01, "b": 2e-5}, memory=123,
+                    time=0.4567, data_time=0.0123, loss=0.25, acc=97, note="x")  # fmt: skip
+    ours = lines_of(TextLoggerHook(by_epoch=by_epoch, interval=5), log_dict)
+    theirs = lines_of(oracle_mmcv.runner.TextLoggerHook(by_epoch=by_epoch, interval=5), log_dict)
+    assert ours == theirs
+    assert ("memory: 123, " in ours[-1]) is cuda
