@@ -103,3 +103,30 @@ def test_registered_under_bridge_names(oracle_mmengine: Any) -> None:
     assert MODEL_WRAPPERS.get("BridgeMMDistributedDataParallel") is MMDistributedDataParallel
     assert STRATEGIES.get("SingleDeviceStrategy").__module__.startswith("mmengine.")
     assert MODEL_WRAPPERS.get("MMDistributedDataParallel").__module__.startswith("mmengine.")
+
+
+@pytest.mark.slow  # collect_env() runs compilers in subprocesses
+@pytest.mark.filterwarnings("ignore:.*get_instance.*should not accept:UserWarning")
+def test_properties_match_live_mmengine(tmp_path: Path, oracle_mmengine: Any) -> None:
+    from mmengine._strategy import SingleDeviceStrategy as MMSingle
+
+    del oracle_mmengine
+
+    def _props(strategy_cls: Any, work_dir: Path) -> dict[str, Any]:
+        env = dict(randomness=dict(seed=3), cudnn_benchmark=False)
+        strategy = strategy_cls(work_dir=str(work_dir), experiment_name="exp", env_kwargs=env)
+        stamp = strategy.timestamp
+        system_env, runtime_env = strategy.collect_env()
+        return {
+            "work_dir": strategy.work_dir == str(work_dir.resolve()),
+            "log_dir": strategy.log_dir == str(work_dir.resolve() / stamp),
+            "experiment_name": strategy.experiment_name == f"exp_{stamp}",
+            "stamp_len": len(stamp),
+            "values": (strategy.launcher, strategy.distributed, strategy.rank, strategy.world_size),
+            "seed": strategy.seed,
+            "randomness": strategy.randomness,
+            "runtime_env": dict(runtime_env),
+            "system_env_keys": sorted(system_env),
+        }
+
+    assert _props(SingleDeviceStrategy, tmp_path / "a") == _props(MMSingle, tmp_path / "b")
