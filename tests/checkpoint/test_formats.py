@@ -30,8 +30,10 @@ def test_real_files_are_detected(path: Path) -> None:
         assert layout is (Layout.MMCV_ITER if case.startswith("iter") else Layout.MMCV_EPOCH)
         assert LegacyCheckpoint.from_dict(ckpt).to_dict() == ckpt
     else:
-        assert layout is Layout.MMENGINE_RUNNER
+        flexible = engine == "flexible"
+        assert layout is (Layout.MMENGINE_FLEXIBLE if flexible else Layout.MMENGINE_RUNNER)
         parsed = EngineCheckpoint.from_dict(ckpt)
+        assert parsed.flexible is flexible
         assert parsed.runner == ("iter" if case.startswith("iter") else "epoch")
         assert parsed.to_dict().keys() == ckpt.keys()
 

@@ -104,9 +104,17 @@ def test_recorded_mmcv_fixture_gets_the_next_lr(case: str) -> None:
     assert len(out["param_schedulers"]) == len(runs.CASES[case]["param_scheduler"])
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_recorded_mmengine_fixture_converts_for_mmcv(case: str, tmp_path: Path) -> None:
-    src = FIXTURES / f"mmengine_{case}.pth"
+ENGINE_FIXTURES = [(e, c) for e in ("mmengine", "flexible") for c in CASES]
+
+
+@pytest.mark.parametrize(
+    ("engine", "case"),
+    [(e, c) for e, c in ENGINE_FIXTURES if (FIXTURES / f"{e}_{c}.pth").exists()],
+)
+def test_recorded_mmengine_fixture_converts_for_mmcv(
+    engine: str, case: str, tmp_path: Path
+) -> None:
+    src = FIXTURES / f"{engine}_{case}.pth"
     out = convert_engine_to_legacy(load_file(src))
     assert out["meta"]["iter"] == _completed(case)
     assert "message_hub" not in out
@@ -148,3 +156,25 @@ def test_fixture_versions_are_the_oracle(oracle_mmcv: Any, oracle_mmengine: Any)
     lines = (FIXTURES / "versions.txt").read_text(encoding="utf-8").splitlines()
     assert f"mmcv=={oracle_mmcv.__version__}" in lines
     assert f"mmengine=={oracle_mmengine.__version__}" in lines
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", oracle_runs().FLEXIBLE_CASES)
+def test_flexible_runner_checkpoints_both_ways(
+    case: str, tmp_path: Path, oracle_mmcv: Any, oracle_mmengine: Any
+) -> None:
+    """FlexibleRunner (meta.mmengine) checkpoints resume in mmcv, and mmcv's in FlexibleRunner."""
+    runs = oracle_runs()
+    full = runs.run_mmengine(case, str(tmp_path / "flex"), flexible=True)
+    assert full == recorded(f"ckpt_{case}_mmengine")  # the same run as Runner's
+    src = next((tmp_path / "flex").rglob(runs.checkpoint_name(case)))
+    save_atomic(convert_engine_to_legacy(load_file(src)), tmp_path / "legacy.pth")
+    resumed = runs.run_mmcv(case, str(tmp_path / "mmcv"), resume_from=str(tmp_path / "legacy.pth"))
+    _same_run(resumed, full, _completed(case))
+    legacy = FIXTURES / f"mmcv_{case}.pth"
+    out = convert_legacy_to_engine(load_file(legacy), config=runs.engine_config(case))
+    save_atomic(out, tmp_path / "engine.pth")
+    resumed = runs.run_mmengine(
+        case, str(tmp_path / "flex2"), resume_from=str(tmp_path / "engine.pth"), flexible=True
+    )
+    _same_run(resumed, recorded(f"ckpt_{case}_mmcv"), _completed(case))

@@ -227,15 +227,20 @@ def _engine_recorder(trace: dict[str, list[Any]]) -> Any:
     return _Recorder()
 
 
-def run_mmengine(case: str, work_dir: str, resume_from: str | None = None) -> dict[str, Any]:
-    """Train ``case`` on the real mmengine Runner (optionally resumed); lr trace and weights."""
-    from mmengine.runner import Runner
+def run_mmengine(
+    case: str, work_dir: str, resume_from: str | None = None, flexible: bool = False
+) -> dict[str, Any]:
+    """Train ``case`` on the real mmengine Runner (FlexibleRunner with SingleDeviceStrategy
+    when ``flexible``), optionally resumed; lr trace and final weights."""
+    from mmengine.runner import FlexibleRunner, Runner
 
     cfg = CASES[case]
     trace: dict[str, list[Any]] = {"lr": [], "momentum": []}
     optimizer = {k: (list(v) if isinstance(v, tuple) else v) for k, v in cfg["optimizer"].items()}
     with oracle_quiet():
-        runner = Runner(
+        extra: dict[str, Any] = {"strategy": dict(type="SingleDeviceStrategy")} if flexible else {}
+        runner = (FlexibleRunner if flexible else Runner)(
+            **extra,
             model=_engine_model(),
             work_dir=work_dir,
             experiment_name=f"{case}_{uuid.uuid4().hex[:8]}",
@@ -256,6 +261,13 @@ def run_mmengine(case: str, work_dir: str, resume_from: str | None = None) -> di
         )
         runner.train()
     return {**trace, "weights": _weights(runner.model)}
+
+
+FLEXIBLE_CASES = ("iter_adamw_step", "epoch_sgd_warmup_step")
+
+
+def _flexible(case: str, work_dir: str) -> dict[str, Any]:
+    return run_mmengine(case, work_dir, flexible=True)
 
 
 def checkpoint_name(case: str) -> str:
@@ -280,8 +292,9 @@ RECORDINGS = {
 
 def _write_fixtures(out: Path) -> Iterator[str]:
     out.mkdir(parents=True, exist_ok=True)
+    runs = [("mmcv", run_mmcv), ("mmengine", run_mmengine)]
     for case in CASES:
-        for engine, run in (("mmcv", run_mmcv), ("mmengine", run_mmengine)):
+        for engine, run in runs + [("flexible", _flexible)] * (case in FLEXIBLE_CASES):
             with tempfile.TemporaryDirectory() as work_dir:
                 run(case, work_dir)
                 found = sorted(Path(work_dir).rglob(checkpoint_name(case)))
