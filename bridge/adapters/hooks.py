@@ -75,7 +75,12 @@ class LegacyRunnerView:
 
     @property
     def epoch(self) -> int:
-        return int(self._runner.epoch)
+        """Completed passes over the data; mmcv's IterLoader counts a pass only when the next
+        batch is fetched, after ``before_train_iter`` of the last iteration of a pass."""
+        if not self.iter_based:
+            return int(self._runner.epoch)
+        per_pass = len(self._runner.train_loop.dataloader)
+        return max(0, self.iter - 1) // per_pass
 
     @property
     def iter(self) -> int:
@@ -138,6 +143,11 @@ class LegacyRunnerView:
         self.inner_iter = 0 if self.iter_based and mode == "train" else batch_idx
         self.data_batch = data_batch
 
+    def finish_iters(self) -> None:
+        """mmcv's IterBasedRunner counts ``inner_iter`` up after an iteration's last hook."""
+        if self.iter_based and self.iter > 0:
+            self.inner_iter = 1
+
     def take_outputs(self, mode: str) -> None:
         """After a step: ``outputs`` and the log buffer, once per iteration for all hooks."""
         key = (mode, self.iter if mode == "train" else self.inner_iter)
@@ -190,15 +200,21 @@ class LegacyHook(EngineHook):  # type: ignore[misc]
         self.hook.before_run(self._view(runner))
 
     def after_run(self, runner: Any) -> None:
-        self.hook.after_run(self._view(runner))
+        view = self._view(runner)
+        view.finish_iters()
+        self.hook.after_run(view)
 
     def before_train_epoch(self, runner: Any) -> None:
         view = self._view(runner)
+        if view.iter_based:  # mmcv's IterBasedRunner calls before_epoch before any iteration
+            self.hook.before_epoch(view)
+            return
         view.mode = "train"
-        (self.hook.before_epoch if view.iter_based else self.hook.before_train_epoch)(view)
+        self.hook.before_train_epoch(view)
 
     def after_train_epoch(self, runner: Any) -> None:
         view = self._view(runner)
+        view.finish_iters()
         (self.hook.after_epoch if view.iter_based else self.hook.after_train_epoch)(view)
 
     def before_train_iter(self, runner: Any, batch_idx: int, data_batch: Any = None) -> None:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from pathlib import Path
 from typing import Any
 
 from _common import oracle_quiet  # type: ignore[import-not-found]
 
+ROOT = Path(__file__).resolve().parents[2]
 LR, MOMENTUM, WEIGHT_DECAY, GAMMA, STEP, EPOCHS, BATCH = 0.1, 0.9, 1e-4, 0.1, 2, 3, 4
 LEGACY_CFG: dict[str, Any] = dict(
     model=dict(type="BridgeToyModel"),
@@ -150,4 +152,98 @@ def _mmcv() -> dict[str, Any]:
     return legacy_runner(mmcv.runner)
 
 
-RECORDINGS = {"parity_mmcv_toy_sgd_step": _mmcv}
+#: configs whose per-iteration trace is recorded from the real mmcv 1.7.2 (config path by stem)
+CONFIGS = {
+    "toy_epoch": ROOT / "fixtures" / "configs" / "toy_epoch.py",
+    "toy_iter": ROOT / "fixtures" / "configs" / "toy_iter.py",
+    "toy_custom_hooks": ROOT / "fixtures" / "configs" / "toy_custom_hooks.py",
+    "toy_iter_warmup_momentum": ROOT
+    / "tests"
+    / "adapters"
+    / "configs"
+    / "toy_iter_warmup_momentum.py",
+}
+_STAGES = (
+    "before_run",
+    "before_epoch",
+    "before_train_epoch",
+    "before_train_iter",
+    "after_train_iter",
+    "after_train_epoch",
+    "after_epoch",
+    "after_run",
+)
+
+
+def stage_recorder(hook_base: type) -> Any:
+    """A user-style hook (subclass of ``hook_base``) logging each stage with the runner counters."""
+
+    def make(stage: str) -> Any:
+        def method(self: Any, runner: Any) -> None:
+            self.calls.append(
+                {
+                    "stage": stage,
+                    "epoch": runner.epoch,
+                    "iter": runner.iter,
+                    "inner_iter": runner.inner_iter,
+                    "max_iters": runner.max_iters,
+                    "max_epochs": runner.max_epochs,
+                    "mode": runner.mode,
+                }
+            )
+
+        return method
+
+    body: dict[str, Any] = {stage: make(stage) for stage in _STAGES}
+    body["__init__"] = lambda self: setattr(self, "calls", [])
+    return type("StageRecorder", (hook_base,), body)
+
+
+def _config_probe(hook_base: type) -> Any:
+    class Probe(hook_base):  # type: ignore[misc, valid-type]
+        def __init__(self) -> None:
+            self.rows: list[dict[str, float]] = []
+
+        def after_train_iter(self, runner: Any) -> None:
+            lr = runner.current_lr()[0]
+            momentum = runner.optimizer.param_groups[0]["momentum"]
+            loss = float(runner.outputs["loss"].detach())
+            self.rows.append({"lr": float(lr), "momentum": float(momentum), "loss": loss})
+
+    return Probe()
+
+
+def mmcv_config_trace(stem: str) -> dict[str, Any]:
+    """``CONFIGS[stem]`` trained on the real mmcv 1.7.2 runner API (as tools/oracle/_by_hand.py)."""
+    import _by_hand  # type: ignore[import-not-found]
+    import mmcv.runner
+    from mmengine.config import Config
+
+    from bridge.toy import ToyDataset
+
+    api = _by_hand._api("mmcv")
+    cfg = Config.fromfile(str(CONFIGS[stem]))
+    with tempfile.TemporaryDirectory() as work_dir, oracle_quiet():
+        api.run.set_random_seed(cfg.seed)
+        dataset = ToyDataset(**{k: v for k, v in cfg.data.train.items() if k != "type"})
+        runner = _by_hand._runner(cfg, api, work_dir)
+        _by_hand._register(runner, cfg, api, [dataset])
+        probe, stages = _config_probe(mmcv.runner.Hook), stage_recorder(mmcv.runner.Hook)()
+        runner.register_hook(probe, priority="HIGHEST")
+        runner.register_hook(stages, priority="NORMAL")
+        loader = _by_hand._loader(dataset, cfg.data.samples_per_gpu, api)
+        runner.run([loader], [("train", 1)])
+        state = runner.model.module.state_dict()
+    return {
+        **{key: [row[key] for row in probe.rows] for key in ("lr", "momentum", "loss")},
+        "state_dict": {k: v.tolist() for k, v in state.items()},
+        "stages": stages.calls,
+    }
+
+
+RECORDINGS = {
+    "parity_mmcv_toy_sgd_step": _mmcv,
+    **{
+        f"parity_mmcv_trace_{stem}": (lambda stem=stem: mmcv_config_trace(stem)) for stem in CONFIGS
+    },
+}
