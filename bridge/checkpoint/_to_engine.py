@@ -115,7 +115,10 @@ def _schedule(
     kept: dict[str, Any],
     notes: Notes,
 ) -> list[Any] | dict[str, Any] | None:
-    if optimizer is None or not ({"lr_config", "momentum_config", "param_scheduler"} & set(cfg)):
+    if optimizer is None:
+        notes.info("param-schedulers", "no optimizer state (weights only): nothing to schedule")
+        return None
+    if not ({"lr_config", "momentum_config", "param_scheduler"} & set(cfg)):
         notes.warn(
             "param-schedulers",
             "no lr_config/momentum_config/param_scheduler found (pass --config): "

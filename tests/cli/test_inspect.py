@@ -55,3 +55,37 @@ def test_bad_files_exit_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["inspect", str(path)])
     assert result.exit_code == 2
     assert "list" in result.output
+
+
+class _Payload:
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (exec, (f"open({str(self.marker)!r}, 'w').close()",))
+
+
+def test_malicious_file_is_refused_by_inspect_and_diff(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    evil = tmp_path / "evil.pth"
+    torch.save({"state_dict": {}, "meta": {"x": _Payload(marker)}}, evil)
+    result = CliRunner().invoke(cli, ["inspect", str(evil)])
+    assert result.exit_code == 2
+    assert "--unsafe" in result.output
+    result = CliRunner().invoke(cli, ["diff", str(evil), str(evil)])
+    assert result.exit_code == 2
+    assert not marker.exists()
+
+
+def test_weights_only_checkpoint(tmp_path: Path) -> None:
+    path = tmp_path / "published.pth"
+    torch.save(
+        {"meta": {"mmcv_version": "1.7.2", "CLASSES": ["a"]}, "state_dict": {"w": torch.ones(1)}},
+        path,
+    )
+    result = CliRunner().invoke(
+        cli, ["convert", str(path), str(tmp_path / "o.pth"), "--to", "mmengine"]
+    )
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(cli, ["inspect", str(tmp_path / "o.pth"), "--json"])
+    assert json.loads(result.output)["optimizer"] is None
