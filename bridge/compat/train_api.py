@@ -247,6 +247,30 @@ def _build_runner(cfg: Any, model: Any, meta: dict[str, Any], timestamp: str) ->
     return runner
 
 
+def _holders(registry: Any, type_name: str) -> list[Any]:
+    if type_name in registry.module_dict:
+        return [registry]
+    return [found for child in registry.children.values() for found in _holders(child, type_name)]
+
+
+def _owner(registry: Any, type_name: object) -> Any:
+    """The registry holding ``type_name``: the root, else the one child registry that has it.
+
+    mmcv-era projects register into their own child registries
+    (``Registry('models', parent=mmcv.cnn.MODELS)``) and their train scripts build from those;
+    bridge builds from the root, so an unscoped name is looked up in the children too.
+    """
+    if not isinstance(type_name, str) or "." in type_name or type_name in registry.module_dict:
+        return registry
+    found = _holders(registry, type_name)
+    if len(found) > 1:
+        scopes = sorted(f"{child.scope}.{type_name}" for child in found)
+        raise ConfigError(
+            f"type {type_name!r} is registered by several projects; write one of {scopes}"
+        )
+    return found[0] if found else registry
+
+
 def _build(cfg: Any, key: str, registry_name: str) -> Any:
     """Build ``cfg.<key>`` from a legacy registry; a missing key or unknown type is a ConfigError."""
     from bridge.legacy import registry
@@ -256,8 +280,9 @@ def _build(cfg: Any, key: str, registry_name: str) -> Any:
         section = section.get(part) if section is not None else None
     if section is None:
         raise ConfigError(f"the config has no {key!r} entry; add {key}=dict(type=...)")
+    owner = _owner(getattr(registry, registry_name), section.get("type"))
     try:
-        return registry.build_from_cfg(dict(section), getattr(registry, registry_name))
+        return owner.build(dict(section))
     except KeyError as exc:  # an unknown type: the registry's message lists the nearest names
         raise ConfigError(f"{key}: {exc}") from exc
 
