@@ -107,6 +107,16 @@ def _iter_semantics(meta: dict[str, Any], runner: str, notes: Notes) -> None:
     )
 
 
+def _warn_missing_base(optimizer: dict[str, Any], notes: Notes) -> None:
+    for name, opt in each_optimizer(optimizer).items():
+        if any("initial_lr" not in g for g in opt["param_groups"]):
+            notes.warn(
+                "optimizer-lr",
+                f"optimizer {name or 'state'!s}: a param group has no initial_lr (no mmcv lr "
+                "hook ran?); its current lr is taken as the schedule's base lr",
+            )
+
+
 def _schedule(
     meta: dict[str, Any],
     optimizer: dict[str, Any] | None,
@@ -125,6 +135,7 @@ def _schedule(
             "param_schedulers not synthesised, mmengine will restart the schedule",
         )
         return None
+    _warn_missing_base(optimizer, notes)
     epochs = 0 if runner == "iter" else int(meta.get("epoch") or 0)
     states: dict[str, Any] = {}
     originals: dict[str, Any] = {}

@@ -169,3 +169,11 @@ def test_migrated_schedule_comes_from_meta_config() -> None:
     assert [s["_last_value"] for s in mapped["param_schedulers"]] == [
         s["_last_value"] for s in given["param_schedulers"]
     ]
+
+
+def test_missing_initial_lr_is_a_warning() -> None:
+    ckpt = _legacy(config=CFG)
+    del ckpt["optimizer"]["param_groups"][0]["initial_lr"]
+    notes: list[Note] = []
+    convert_legacy_to_engine(ckpt, notes=notes)
+    assert [n.rule for n in notes if n.level == "warning"] == ["optimizer-lr"]
