@@ -82,8 +82,17 @@ class ConfigKeysCodemod(BridgeCodemod):
             if merged is None:
                 return tree
             values = merged
+        values, held = self.hold_back(values, {**found, **mine})
         result = rule.apply(values)
+        if held:
+            result = _with_held(result, held)
         return _Rewrite(self, tree, found, mine).apply(own, rule.keys, result)
+
+    def hold_back(
+        self, values: dict[str, Any], found: Mapping[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+        """Legacy fields to keep as they are in this file (see :func:`owns`); none by default."""
+        return values, {}
 
     def _with_bases(self, mine: dict[str, Any], wanted: tuple[str, ...]) -> dict[str, Any] | None:
         folder = Path(self.context.filename or ".").resolve().parent
@@ -95,6 +104,59 @@ class ConfigKeysCodemod(BridgeCodemod):
         picked = {k: base[k] for k in wanted if k in base}
         own = {k: v for k, v in mine.items() if k in wanted}
         return {**merge_legacy(picked, own), "_base_": mine["_base_"]}
+
+
+# mmengine rejects a key defined by two _base_ files; these targets are written only by a
+# file that already owns them (defines one of these keys, or is a child with its own _base_)
+OWNERS = {
+    "train_cfg": ("runner", "total_epochs", "train_cfg"),
+    "default_hooks": ("checkpoint_config", "default_hooks"),
+}
+
+
+def owns(target: str, found: Mapping[str, Any], filename: str | None) -> bool:
+    """True when this file may define ``target`` without clashing with a sibling base file.
+
+    It may when it defines the key (or its legacy source) itself, or when its own ``_base_``
+    chain does: then it is a child overriding it, which mmengine allows.
+    """
+    if any(k in found for k in OWNERS[target]):
+        return True
+    base = found.get("_base_")
+    if base is None:
+        return False
+    try:
+        chain = merged_bases(base, Path(filename or ".").resolve().parent)
+    except (OSError, ValueError, SyntaxError, UnicodeDecodeError):
+        return False
+    return any(k in chain for k in OWNERS[target])
+
+
+def split_fields(
+    values: dict[str, Any], key: str, fields: tuple[str, ...]
+) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """Move ``fields`` of the legacy dict ``values[key]`` aside (kept in the file as they are)."""
+    legacy = values.get(key)
+    if not isinstance(legacy, Mapping) or not any(f in legacy for f in fields):
+        return values, {}
+    kept = {f: legacy[f] for f in fields if f in legacy}
+    rest = {k: v for k, v in legacy.items() if k not in fields}
+    return {**values, key: rest}, {key: kept}
+
+
+def _with_held(result: RuleResult, held: dict[str, dict[str, Any]]) -> RuleResult:
+    residual = dict(result.residual)
+    warnings = list(result.warnings)
+    for key, fields in held.items():
+        old = residual.get(key)
+        residual[key] = {**fields, **(old if isinstance(old, Mapping) else {})}
+        why = (
+            f"{sorted(fields)!r} kept: this file does not define the mmengine key they map to "
+            "and mmengine rejects a key defined by two _base_ files; move them by hand to the "
+            "file that has train_cfg/default_hooks"
+        )
+        warnings.append(MapWarning(key, why))
+    return RuleResult(result.updates, residual, tuple(warnings), result.custom_imports)
 
 
 class _Rewrite:
@@ -172,22 +234,27 @@ class _Rewrite:
         inserts: list[cst.SimpleStatementLine],
         own: list[str],
     ) -> None:
+        """One warning per problem; one TODO comment per statement (all its problems joined)."""
+        notes: dict[int, list[str]] = {}
         for warning in warnings:
-            key = warning.key.split(".")[0]
             text = f"{warning.key}: {warning.message}"
-            assign = self.found.get(key)
+            assign = self.found.get(warning.key.split(".")[0])
             if assign is not None and self.body[assign.index] is not None:
-                stmt = self.body[assign.index]
-                if isinstance(stmt, cst.SimpleStatementLine):
-                    self.owner.warn(self.owner.CODE, self.owner.line_of(assign.statement), text)
-                    new = self.owner.add_todo(stmt, text)
-                    self.changed = self.changed or new is not stmt
-                    self.body[assign.index] = new
-                    continue
-            if inserts:
-                self.owner.warn(
-                    self.owner.CODE, self.owner.line_of(self.found[own[0]].statement), text
-                )
-                inserts[0] = self.owner.add_todo(inserts[0], text)
+                self.owner.warn(self.owner.CODE, self.owner.line_of(assign.statement), text)
+                notes.setdefault(assign.index, []).append(text)
+            elif inserts:
+                line = self.owner.line_of(self.found[own[0]].statement)
+                self.owner.warn(self.owner.CODE, line, text)
+                notes.setdefault(-1, []).append(text)
             else:
                 self.owner.warn(self.owner.CODE, None, text)
+        for index, texts in notes.items():
+            stmt = inserts[0] if index < 0 else self.body[index]
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            new = self.owner.add_todo(stmt, " | ".join(texts))
+            if index < 0:
+                inserts[0] = new
+            else:
+                self.changed = self.changed or new is not stmt
+                self.body[index] = new

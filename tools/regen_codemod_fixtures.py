@@ -16,6 +16,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures" / "codemods"
 DOC = ROOT / "docs" / "migration.md"
+CODES = ROOT / "docs" / "codes.md"
+_POLICY = """# bridge migrate codes
+
+Every codemod has a stable code. Codes are never reused or renumbered: a retired codemod keeps
+its number (listed here as retired), a new one takes the next free number in its family.
+
+| family | what it rewrites |
+|---|---|
+| `BRG0xx` | imports and API moves (`mmcv.runner.*`, `mmcv.parallel.*`, `mmcv.utils.*`, `mmcv.Config`, `mmcv.load`) |
+| `BRG1xx` | config keys: one `bridge.config_map` rule each (the table the runtime adapter uses too) |
+| `BRG2xx` | scripts, hooks and models (train script, Hook subclasses, `train_step`, fp16 decorators) |
+
+`--select`/`--ignore` take code prefixes (`BRG1` = all config codemods). `bridge migrate` runs
+them in the order below: config keys, then scripts, then imports (last, so that legacy names the
+others left unused can be dropped). Whatever a codemod cannot do safely is left in place with a
+`# TODO(bridge BRGxxx): ...` comment and a report entry; re-runs never duplicate the comment.
+
+| code | codemod | what it does |
+|---|---|---|
+"""
 
 
 def expected_output(path: Path) -> str:
@@ -53,6 +73,18 @@ def migration_doc() -> str:
     return "\n".join(out)
 
 
+def codes_doc() -> str:
+    """docs/codes.md: the numbering policy and the list, in run order."""
+    from bridge.codemods import ALL_CODEMODS
+
+    rows = [
+        f"| `{c.CODE}` | `{c.__module__.replace('bridge.', '')}.{c.__name__}` | {c.DESCRIPTION} |"
+        for c in ALL_CODEMODS
+    ]
+    tail = "\nBefore/after examples of every code: [migration.md](migration.md) (generated).\n"
+    return _POLICY + "\n".join(rows) + "\n" + tail
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="compare, write nothing")
@@ -65,11 +97,11 @@ def main(argv: list[str] | None = None) -> int:
             stale.append(out.name)
             if not args.check:
                 out.write_text(text, encoding="utf-8")
-    doc = migration_doc()
-    if not DOC.exists() or DOC.read_text(encoding="utf-8") != doc:
-        stale.append(DOC.name)
-        if not args.check:
-            DOC.write_text(doc, encoding="utf-8")
+    for path, text in ((DOC, migration_doc() + "\n"), (CODES, codes_doc())):
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            stale.append(path.name)
+            if not args.check:
+                path.write_text(text, encoding="utf-8")
     if stale and args.check:
         print(f"stale: {stale}; run python tools/regen_codemod_fixtures.py", file=sys.stderr)
         return 1
