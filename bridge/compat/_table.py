@@ -87,6 +87,8 @@ MODULES: dict[str, str] = {
     "mmcv.cnn": f"{_SURFACE}.cnn",
     "mmcv.cnn.utils": f"{_SURFACE}.cnn",
     "mmcv.cnn.utils.weight_init": f"{_SURFACE}.weight_init",
+    "mmcv.engine": f"{_SURFACE}._engine",
+    "mmcv.engine.test": f"{_SURFACE}._engine",
     "mmcv.ops": f"{_SURFACE}._ops",
 }
 

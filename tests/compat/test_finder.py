@@ -48,6 +48,8 @@ with warnings.catch_warnings(record=True) as caught:
     u.PoolDataLoader
 out["graveyard"] = [str(w.message) for w in caught]
 out["jit_noop"] = jit(coderize=True)(len) is len
+from mmcv.engine import single_gpu_test, collect_results_cpu
+out["engine"] = [single_gpu_test.__module__, collect_results_cpu([1, 2, 3], 2)]
 bridge.compat.uninstall()
 out["after_uninstall"] = err("import mmcv.runner")
 print("RESULT " + json.dumps(out))
@@ -104,6 +106,10 @@ def test_graveyard_names_warn_once_and_still_work(replaced: dict[str, Any]) -> N
     assert len(replaced["graveyard"]) == 2  # PoolDataLoader and jit, each once
     assert all("deprecated" in message for message in replaced["graveyard"])
     assert replaced["jit_noop"] is True
+
+
+def test_mmcv_engine_test_loops_are_served(replaced: dict[str, Any]) -> None:
+    assert replaced["engine"] == ["bridge.legacy.hooks.evaluation", [1, 2]]
 
 
 def test_uninstall_forgets_the_served_modules(replaced: dict[str, Any]) -> None:
