@@ -8,6 +8,8 @@ from typing import Any
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bridge.legacy import LogBuffer
 from bridge.legacy.hooks import LoggerHook, TextLoggerHook
@@ -80,3 +82,60 @@ def test_log_must_be_implemented() -> None:
 def test_interval_must_be_positive(interval: Any) -> None:
     with pytest.raises(ValueError, match="interval must be a positive int"):
         LoggerHook(interval=interval)
+
+
+class _Buffer:
+    """Counts averages; ``ready`` after an average, like LogBuffer."""
+
+    def __init__(self) -> None:
+        self.ready, self.output, self.events = False, {}, []
+
+    def average(self, n: int = 0) -> None:
+        self.ready = True
+        self.events.append(("average", n))
+
+    def clear_output(self) -> None:
+        self.ready = False
+        self.events.append(("clear_output", 0))
+
+    def clear(self) -> None:
+        self.ready = False
+        self.events.append(("clear", 0))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    interval=st.integers(1, 5),
+    ignore_last=st.booleans(),
+    reset_flag=st.booleans(),
+    by_epoch=st.booleans(),
+    epoch_len=st.integers(1, 7),
+)
+def test_when_to_log_like_mmcv(
+    interval: int, ignore_last: bool, reset_flag: bool, by_epoch: bool, epoch_len: int
+) -> None:
+    from types import SimpleNamespace
+
+    from _hook_lib import mmcv_or_skip
+
+    def events(base: Any) -> list[Any]:
+        class _Logs(base):  # type: ignore[misc,valid-type]
+            def log(self, runner: Any) -> None:
+                runner.log_buffer.events.append(("log", runner.iter))
+
+        hook = _Logs(
+            interval=interval, ignore_last=ignore_last, reset_flag=reset_flag, by_epoch=by_epoch
+        )
+        runner = SimpleNamespace(log_buffer=_Buffer(), iter=0, data_loader=[0] * epoch_len)
+        for epoch in range(2):
+            hook.before_train_epoch(runner)
+            for inner in range(epoch_len):
+                runner.inner_iter, runner.epoch = inner, epoch
+                hook.after_train_iter(runner)
+                runner.iter += 1
+            hook.after_train_epoch(runner)
+        return runner.log_buffer.events
+
+    with mmcv_or_skip() as lib:
+        theirs = events(lib.LoggerHook)
+    assert events(LoggerHook) == theirs

@@ -14,6 +14,8 @@ import pytest
 import torch
 from _hook_lib import bridge_lib, cases, runs, same
 from conftest import recorded
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bridge.legacy.hooks import (
     Fp16OptimizerHook,
@@ -137,3 +139,34 @@ def test_the_scaler_follows_the_model_device(monkeypatch: pytest.MonkeyPatch) ->
     hook.before_run(_Runner())
     assert hook.loss_scaler._device == "cpu"
     assert (hook.loss_scaler.get_scale(), hook.loss_scaler.get_growth_interval()) == (1024.0, 7)
+
+
+@pytest.mark.oracle
+@settings(max_examples=60, deadline=None)
+@given(cumulative=st.integers(1, 5), max_iters=st.integers(1, 17), resume_at=st.integers(0, 6))
+def test_loss_factors_and_step_iters_like_mmcv(
+    cumulative: int, max_iters: int, resume_at: int
+) -> None:
+    from types import SimpleNamespace
+
+    from _hook_lib import mmcv_or_skip
+
+    def schedule(hook: Any) -> list[Any]:
+        runner = SimpleNamespace(iter=min(resume_at, max_iters - 1), max_iters=max_iters)
+        runner.model, runner.logger = torch.nn.Linear(1, 1), logging.getLogger("cumulative")
+        runner._max_iters = max_iters  # mmcv's is_last_iter reads the private name
+        hook._init(runner)
+        out = []
+        for step in range(runner.iter, max_iters):
+            runner.iter = step
+            out.append(
+                (
+                    hook._get_loss_factor(runner),
+                    bool(hook.every_n_iters(runner, cumulative) or hook.is_last_iter(runner)),
+                )
+            )
+        return out
+
+    with mmcv_or_skip() as lib:
+        theirs = schedule(lib.GradientCumulativeOptimizerHook(cumulative_iters=cumulative))
+    assert schedule(GradientCumulativeOptimizerHook(cumulative_iters=cumulative)) == theirs
