@@ -66,6 +66,8 @@ def _later_stages(commands: dict[str, object], work: Path) -> int:
     if "migrate" in commands:
         # exit code 1 means "there is something to migrate": expected on a legacy config
         _bridge("migrate", str(CONFIG), "--quiet")
+    if "parity" in commands:
+        rc |= _bridge("parity", str(CONFIG), "--plot", str(work / "parity.png"), quiet=True)
     return rc
 
 

@@ -154,9 +154,10 @@ def run_parity(
     """
     path = Path(config)
     options = _options(path, Path(work_dir), iters, dict(cfg_options or {}))
+    engine_config = engine_config_for(path, options("mmengine"))  # a bad config fails first
     legacy_runner = train_config(path, options("legacy"))
     legacy = Trace.of(_probe_rows(legacy_runner.hooks), _legacy_state(legacy_runner.model))
-    engine_runner = build_engine_runner(engine_config_for(path, options("mmengine")))
+    engine_runner = build_engine_runner(engine_config)
     engine_runner.train()
     engine = Trace.of(_probe_rows(list(engine_runner.hooks)), state_of(engine_runner.model))
     cut = slice(0, iters)
