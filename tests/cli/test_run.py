@@ -78,3 +78,31 @@ def test_a_compiled_op_import_fails_naming_the_op(tmp_path: Path) -> None:
     done = _bridge_run(str(script))
     assert done.returncode == 1
     assert "mmcv.ops.RoIAlign is a compiled mmcv op" in done.stderr
+
+
+def test_processes_the_script_spawns_are_served_too(tmp_path: Path) -> None:
+    script = tmp_path / "spawner.py"
+    script.write_text(
+        "import json, multiprocessing as mp, subprocess, sys\n"
+        "def child(q):\n"
+        "    import mmcv\n"
+        "    from mmcv.runner import EpochBasedRunner\n"
+        "    q.put([mmcv.__bridge_compat__, EpochBasedRunner.__module__])\n"
+        "if __name__ == '__main__':\n"
+        "    ctx = mp.get_context('spawn')\n"
+        "    q = ctx.Queue()\n"
+        "    p = ctx.Process(target=child, args=(q,))\n"
+        "    p.start()\n"
+        "    spawned = q.get(timeout=120)\n"
+        "    p.join()\n"
+        "    code = 'import mmcv; print(getattr(mmcv, \"__bridge_compat__\", False))'\n"
+        "    sub = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)\n"
+        "    print('RESULT', json.dumps([spawned, sub.stdout.strip()]))\n",
+        encoding="utf-8",
+    )
+    done = _bridge_run(str(script))
+    assert done.returncode == 0, done.stderr[-3000:]
+    line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
+    spawned, sub = json.loads(line.partition(" ")[2])
+    assert spawned == [True, "bridge.legacy.epoch_based_runner"]
+    assert sub == "True"
