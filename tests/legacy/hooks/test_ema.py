@@ -44,3 +44,26 @@ def test_buffers_are_named_like_mmcv() -> None:
 def test_bad_arguments(kwargs: dict[str, Any], error: type[Exception], words: str) -> None:
     with pytest.raises(error, match=words):
         EMAHook(**kwargs)
+
+
+def _ema_train(work_dir: str, epochs: int, resume_from: str | None = None) -> Any:
+    lib = bridge_lib()
+    runner = runs.make_runner(lib, work_dir, epochs)
+    ema = dict(type="EMAHook", momentum=0.1, warm_up=3, priority="ABOVE_NORMAL")
+    runner.register_training_hooks(
+        lr_config=None,
+        optimizer_config=dict(grad_clip=None),
+        checkpoint_config=dict(interval=1),
+        custom_hooks_config=[dict(ema, resume_from=resume_from)],
+    )
+    runner.run([runs.loader()], [("train", 1)])
+    return runs.state(runner.model)
+
+
+def test_resume_from_continues_exactly(tmp_path: Any) -> None:
+    # with EMAHook ahead of CheckpointHook, epoch_1.pth holds the swapped-in averages and the raw
+    # weights in ema_* buffers; resuming swaps them back, so the run continues exactly
+    whole = _ema_train(str(tmp_path / "whole"), 2)
+    _ema_train(str(tmp_path / "first"), 1)
+    resumed = _ema_train(str(tmp_path / "second"), 2, str(tmp_path / "first" / "epoch_1.pth"))
+    assert same(resumed, whole)
