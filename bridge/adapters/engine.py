@@ -74,8 +74,16 @@ def _apply_options(cfg: dict[str, Any], path: Path, options: TrainOptions) -> No
         )
 
 
-def build_engine_runner(engine: EngineConfig, extra_hooks: list[Any] | None = None) -> Any:
+def build_engine_runner(
+    engine: EngineConfig,
+    extra_hooks: list[Any] | None = None,
+    *,
+    strategy: Mapping[str, Any] | None = None,
+) -> Any:
     """The real mmengine ``Runner`` for ``engine`` (with ``extra_hooks`` appended to custom_hooks).
+
+    With ``strategy`` (e.g. ``dict(type='BridgeSingleDeviceStrategy')``) it is mmengine's
+    ``FlexibleRunner`` driving that strategy instead.
 
     Example::
 
@@ -83,7 +91,9 @@ def build_engine_runner(engine: EngineConfig, extra_hooks: list[Any] | None = No
         runner.train()
     """
     from mmengine.config import Config
-    from mmengine.runner import Runner
+    from mmengine.runner import FlexibleRunner, Runner
+
+    import bridge.strategy  # noqa: F401  registers the Bridge* strategies
 
     register()
     for module in engine.imports:
@@ -91,7 +101,17 @@ def build_engine_runner(engine: EngineConfig, extra_hooks: list[Any] | None = No
     config = dict(engine.config)
     if extra_hooks:
         config["custom_hooks"] = [*config.get("custom_hooks", []), *extra_hooks]
-    return Runner.from_cfg(Config(config))
+    if strategy is None:
+        return Runner.from_cfg(Config(config))
+    if not isinstance(strategy, Mapping) or "type" not in strategy:
+        raise TypeError(
+            f"strategy must be a strategy config dict, got {strategy!r}; "
+            "write e.g. strategy=dict(type='BridgeSingleDeviceStrategy')"
+        )
+    config["strategy"] = dict(strategy)
+    if config.get("env_cfg") is None:  # FlexibleRunner has no default of its own here
+        config["env_cfg"] = {"dist_cfg": {"backend": "nccl"}}
+    return FlexibleRunner.from_cfg(Config(config))
 
 
 def train_on_mmengine(config: str | Path, options: TrainOptions | None = None) -> Any:

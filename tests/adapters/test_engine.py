@@ -66,3 +66,39 @@ def test_a_config_with_an_unmapped_key_is_a_usage_error(tmp_path: Path) -> None:
     assert "evaluation" in done.output
     assert "accepted keys" in done.output
     assert not any(tmp_path.glob("*.pth"))
+
+
+@pytest.mark.slow
+def test_flexible_runner_on_the_bridge_strategy_equals_mmcv(tmp_path: Path) -> None:
+    from _adapter_runs import recorder_of
+
+    from bridge.adapters import build_engine_runner, engine_config_for
+    from bridge.adapters.parity import ParityProbe
+    from bridge.compat.train_api import TrainOptions
+
+    stem = "toy_iter_warmup_momentum"
+    options = TrainOptions(work_dir=str(tmp_path), cfg_options={"log_level": "ERROR"})
+    engine = engine_config_for(driver.CONFIGS[stem], options)
+    hooks = [
+        {"type": "BridgeLegacyHook", "hook": {"type": "TestStageRecorder"}},
+        {"type": "BridgeLegacyHook", "hook": {"type": "BridgeParityProbe"}, "priority": "HIGHEST"},
+    ]
+    runner = build_engine_runner(engine, hooks, strategy={"type": "BridgeSingleDeviceStrategy"})
+    assert type(runner).__name__ == "FlexibleRunner"
+    runner.train()
+    probe = next(h.hook for h in runner.hooks if isinstance(getattr(h, "hook", None), ParityProbe))
+    golden = recorded(f"parity_mmcv_trace_{stem}")
+    for part in ("lr", "momentum", "loss"):
+        assert [row[part] for row in probe.rows] == golden[part]
+    assert recorder_of(runner).calls == golden["stages"]
+    weights = {k: v.tolist() for k, v in runner.model.model.state_dict().items()}
+    assert weights == golden["state_dict"]
+
+
+def test_a_bad_strategy_config_is_a_type_error(tmp_path: Path) -> None:
+    from bridge.adapters import build_engine_runner, engine_config_for
+    from bridge.compat.train_api import TrainOptions
+
+    engine = engine_config_for(driver.CONFIGS["toy_epoch"], TrainOptions(work_dir=str(tmp_path)))
+    with pytest.raises(TypeError, match=r"strategy config dict, got 'ddp'"):
+        build_engine_runner(engine, strategy="ddp")  # type: ignore[arg-type]
