@@ -55,8 +55,9 @@ def results(done: subprocess.CompletedProcess[str]) -> list[Any]:
     """The JSON payloads of the ``RESULT`` lines a run printed; fails on a leak of real mmcv."""
     assert done.returncode == 0, done.stderr[-4000:]
     assert "LEAKED" not in done.stdout, done.stdout
+    # a progress bar (mmcv's test loop) may precede a RESULT on the same line: take what follows
     return [
-        json.loads(line.partition(" ")[2])
+        json.loads(line.rpartition("RESULT ")[2])
         for line in done.stdout.splitlines()
-        if line.startswith("RESULT ")
+        if "RESULT " in line
     ]

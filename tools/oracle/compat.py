@@ -96,10 +96,11 @@ def script_results(script: Path, *args: str) -> list[Any]:
     )
     if done.returncode != 0:
         raise RuntimeError(f"{script.name} failed under the real mmcv:\n{done.stderr[-3000:]}")
+    # a progress bar (mmcv's test loop) may precede a RESULT on the same line: take what follows
     return [
-        json.loads(line.partition(" ")[2])
+        json.loads(line.rpartition("RESULT ")[2])
         for line in done.stdout.splitlines()
-        if line.startswith("RESULT ")
+        if "RESULT " in line
     ]
 
 
