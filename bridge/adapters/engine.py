@@ -123,6 +123,8 @@ def train_on_mmengine(config: str | Path, options: TrainOptions | None = None) -
     """
     engine = engine_config_for(config, options)
     runner = build_engine_runner(engine)
+    for warning in engine.warnings:  # mapped, but not exactly as mmcv would run it
+        runner.logger.warning("bridge config mapping: %s", warning)
     runner.train()
     return runner
 
