@@ -7,8 +7,10 @@ the mmengine ``OptimWrapper``, gradient accumulation), and after every train ite
 Everything else (hooks, schedules, logging, checkpoints) stays the legacy runner's, so a legacy
 config trains with the same numbers as with the plain ``OptimizerHook`` (tests/parity).
 
-.. versionadded:: 0.1 single-device strategies; a distributed strategy is refused with a
-   clear error (use the legacy ``MMDistributedDataParallel`` with the legacy runner for DDP).
+.. versionadded:: 0.1 single-device and DDP strategies. With ``DDPStrategy`` the strategy joins
+   the process group and wraps the model; its default wrapper becomes the legacy
+   ``MMDistributedDataParallel`` (mmcv's ``train_step(data, optimizer)`` contract), which then
+   replaces ``runner.model``.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ class StrategyOptimizerHook(OptimizerHook):
     """``OptimizerHook`` whose backward, clipping and step go through ``strategy``'s OptimWrapper.
 
     Args:
-        strategy: a bridge single-device strategy (``SingleDeviceStrategy``), not yet prepared.
+        strategy: a bridge strategy (``SingleDeviceStrategy`` or ``DDPStrategy``), not yet prepared.
         grad_clip: ``clip_grad_norm_`` arguments (mmcv's ``optimizer_config.grad_clip``).
         detect_anomalous_params: as mmcv's ``OptimizerHook``.
         accumulative_counts: step every N iterations (mmcv's ``cumulative_iters``).
@@ -52,12 +54,6 @@ class StrategyOptimizerHook(OptimizerHook):
         if not isinstance(strategy, BaseStrategy):
             raise TypeError(
                 f"strategy must be a bridge strategy (e.g. SingleDeviceStrategy()), got {strategy!r}"
-            )
-        if strategy.distributed:
-            raise ValueError(
-                f"{type(strategy).__name__} is distributed (world size {strategy.world_size}); "
-                "StrategyOptimizerHook runs single-device strategies only: use the legacy "
-                "MMDistributedDataParallel with the legacy runner for DDP"
             )
         if isinstance(accumulative_counts, bool) or not isinstance(accumulative_counts, int):
             raise TypeError(f"accumulative_counts must be an int >= 1, got {accumulative_counts!r}")
@@ -82,9 +78,14 @@ class StrategyOptimizerHook(OptimizerHook):
             wrapper["clip_grad"] = dict(self.grad_clip)
         inner = getattr(runner.model, "module", runner.model)
         dispatch = {"max_iters": runner.max_iters, "max_epochs": runner.max_epochs}
-        _, self.optim_wrapper = self.strategy.prepare(
+        if self.strategy.distributed:
+            _use_legacy_ddp(self.strategy)
+        model, self.optim_wrapper = self.strategy.prepare(
             inner, optim_wrapper=wrapper, dispatch_kwargs=dispatch
         )
+        if self.strategy.distributed:
+            _check_legacy_contract(model)
+            runner.model = model  # the strategy's DDP wrapper, with mmcv's train_step contract
 
     def after_train_iter(self, runner: Any) -> None:
         if self.optim_wrapper is None:
@@ -104,6 +105,25 @@ class StrategyOptimizerHook(OptimizerHook):
         if history is not None:
             norm = float(history.current())
             runner.log_buffer.update({"grad_norm": norm}, runner.outputs["num_samples"])
+
+
+def _use_legacy_ddp(strategy: BaseStrategy) -> None:
+    """Make a DDP strategy wrap with the legacy ``MMDistributedDataParallel`` (mmcv's contract)."""
+    if getattr(strategy, "model_wrapper", None) is None:
+        from bridge.legacy.parallel import MMDistributedDataParallel as LegacyDDP
+
+        strategy.model_wrapper = {"type": LegacyDDP, "broadcast_buffers": False}  # type: ignore[attr-defined]
+
+
+def _check_legacy_contract(model: Any) -> None:
+    from bridge.strategy import MMDistributedDataParallel as EngineDDP
+
+    if isinstance(model, EngineDDP):
+        raise ValueError(
+            f"the strategy wrapped the model in {type(model).__name__}, whose train_step takes "
+            "an optim_wrapper (mmengine's contract); the legacy runner passes an optimizer. "
+            "Leave DDPStrategy(model_wrapper=None) so bridge uses the legacy wrapper"
+        )
 
 
 def strategy_optimizer_hook(

@@ -94,3 +94,39 @@ def test_optimizer_configs_that_cannot_run_through_a_strategy(
 ) -> None:
     with pytest.raises(ValueError, match=match):
         strategy_optimizer_hook(config, _strategy())
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_ddp_through_the_strategy_on_two_gloo_ranks_equals_one_process(tmp_path: Any) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import torch
+    from _ddp_legacy_worker import one_process
+
+    worker = Path(__file__).resolve().parent / "_ddp_legacy_worker.py"
+    done = subprocess.run(
+        [sys.executable, "-W", "ignore", str(worker), str(tmp_path), str(_free_port())],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    ranks = [torch.load(tmp_path / f"rank{r}.pth", weights_only=False) for r in range(2)]
+    assert ranks[0]["model"] == "MMDistributedDataParallel"
+    single = one_process()
+    for key, value in single["state_dict"].items():
+        assert torch.equal(ranks[0]["state_dict"][key], ranks[1]["state_dict"][key]), key
+        torch.testing.assert_close(ranks[0]["state_dict"][key], value, rtol=1e-5, atol=1e-6)
+    mean_loss = [(a + b) / 2 for a, b in zip(ranks[0]["loss"], ranks[1]["loss"], strict=True)]
+    assert mean_loss == pytest.approx(single["loss"], rel=1e-5)
