@@ -175,7 +175,10 @@ class _Rewrite:
 
     def apply(self, own: list[str], keys: tuple[str, ...], result: RuleResult) -> cst.Module:
         consumed = [k for k in keys if k in self.found]
-        inserts = self._updates(result.updates, consumed)
+        updates = dict(result.updates)
+        if result.custom_imports:
+            updates["custom_imports"] = self._imports(result.custom_imports)
+        inserts = self._updates(updates, consumed)
         removed_lines = self._consume(consumed, result.residual)
         self._warn(result.warnings, inserts, own)
         if inserts:
@@ -201,6 +204,17 @@ class _Rewrite:
             else:
                 inserts.append(_statement(key, value))
         return inserts
+
+    def _imports(self, needed: tuple[str, ...]) -> dict[str, Any]:
+        """``custom_imports`` naming the modules the mapped values need, plus any already there."""
+        old = self.found.get("custom_imports")
+        current = to_python(old.value, self.tree) if old is not None else {}
+        have = current.get("imports", []) if isinstance(current, dict) else []
+        have = [have] if isinstance(have, str) else list(have) if isinstance(have, list) else []
+        return {
+            "imports": [*have, *(m for m in needed if m not in have)],
+            "allow_failed_imports": False,
+        }
 
     def _merge_into(self, key: str, value: Any) -> None:
         old = self.found[key]

@@ -47,7 +47,7 @@ class HookMethodsCodemod(BridgeCodemod):
 
     CODE = "BRG202"
     DESCRIPTION = "Hook subclasses: mmengine signatures, before/after_epoch split, runner.outputs."
-    TRIGGERS = ("Hook",)
+    TRIGGERS = ("Hook)", "Hook,")  # a class deriving from Hook
 
     def __init__(self, context: cst.codemod.CodemodContext) -> None:
         super().__init__(context)

@@ -100,7 +100,11 @@ def run(jobs: int = 1, every: int = 1) -> dict[str, Any]:
             if outcome.new_code is not None:
                 write_atomic(Path(outcome.path), outcome.new_code)
         parse_fail = [str(p) for p in files if not _parses(p)]
-        load_fail = {str(p.relative_to(tmp)): why for p in configs if (why := _load(p))}
+        load_fail = {
+            str(p.relative_to(tmp)): why.replace(tmp, "<scratch>")
+            for p in configs
+            if (why := _load(p))
+        }
         regressed = sorted(
             str(p.relative_to(tmp))
             for p in configs
@@ -142,7 +146,7 @@ def doc(figures: dict[str, Any]) -> str:
     )
     return f"""# bridge migrate on real code (generated)
 
-Produced by `python tools/corpus.py --doc` (downloads the PyPI sdists of mmcls
+Produced by `python tools/corpus.py --doc -j 2` (downloads the PyPI sdists of mmcls
 {figures["packages"]["mmcls"]} and mmsegmentation {figures["packages"]["mmsegmentation"]} into
 `~/.cache/mm-bridge/corpus`, migrates a scratch copy of their configs and training scripts with
 every codemod, then loads each migrated config with the real `mmengine.Config.fromfile`).
