@@ -18,7 +18,7 @@ from typing import Any
 
 from bridge.adapters import _model, hooks
 from bridge.adapters.config import EngineConfig, UnmappedKeyError, legacy_to_engine_config
-from bridge.compat.train_api import ConfigError, TrainOptions, load_config
+from bridge.compat.train_api import ConfigError, TrainOptions, import_custom_modules, load_config
 
 __all__ = ["build_engine_runner", "engine_config_for", "train_on_mmengine"]
 
@@ -41,7 +41,9 @@ def engine_config_for(
     """
     options = options or TrainOptions()
     path = Path(config)
-    cfg = load_config(path, options.cfg_options).to_dict()
+    loaded = load_config(path, options.cfg_options)
+    import_custom_modules(loaded)  # as --engine legacy: plugins register with the legacy MODELS
+    cfg = loaded.to_dict()
     _apply_options(cfg, path, options)
     try:
         engine = legacy_to_engine_config(cfg, work_dir=cfg["work_dir"], strict=strict)
