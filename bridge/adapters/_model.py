@@ -69,10 +69,20 @@ class LegacyModel(BaseModel):  # type: ignore[misc]
     def forward(
         self, inputs: Any = None, data_samples: Any = None, mode: str = "tensor", **kwargs: Any
     ) -> Any:
-        """mmengine's modes: ``'loss'`` -> the legacy loss dict, ``'predict'``/``'tensor'`` -> outputs."""
-        if not isinstance(inputs, Mapping):
-            inputs = {"img": inputs} if data_samples is None else {"img": inputs, **kwargs}
-        return self.model(**inputs, return_loss=mode == "loss")
+        """mmengine's modes: ``'loss'`` -> the legacy loss dict, ``'predict'``/``'tensor'`` -> outputs.
+
+        Takes the batch dict itself, its keys as keywords (what mmengine's DDP wrapper passes),
+        or the image tensor first; ``data_samples`` becomes the legacy ``gt_label``.
+        """
+        if isinstance(inputs, Mapping):
+            batch = {**inputs, **kwargs}
+        elif inputs is None:
+            batch = dict(kwargs)
+        else:
+            batch = {"img": inputs, **kwargs}
+        if data_samples is not None:
+            batch["gt_label"] = data_samples
+        return self.model(**batch, return_loss=mode == "loss")
 
     def _preprocess(self, data: Any, training: bool) -> Any:
         preprocessor: Any = self.data_preprocessor  # mmengine's: casts to the device

@@ -44,6 +44,8 @@ def test_forward_modes_and_val_step() -> None:
     assert set(model(batch, mode="loss")) == {"loss"}
     assert len(model(batch, mode="predict")) == 4
     assert len(model(batch["img"], mode="tensor")) == 4
+    by_keywords = model(**batch, mode="loss")["loss"]  # how mmengine's DDP wrapper calls it
+    assert torch.equal(by_keywords, model(batch["img"], batch["gt_label"], mode="loss")["loss"])
     assert model.val_step(batch)[0]["num_samples"] == 4
     assert model.test_step(batch)[0]["num_samples"] == 4
 
