@@ -11,7 +11,8 @@ from bridge.checkpoint import _stash
 from bridge.checkpoint.formats import optimizer_kind
 from bridge.checkpoint.rules import rule_named
 
-STASH_KEY = "bridge"
+# Not "bridge": the runners write meta["bridge"] = {"iter": completed} for exact resume.
+STASH_KEY = "bridge_convert"
 PREFIX = "module."
 
 
@@ -36,7 +37,7 @@ class Notes(list[Note]):
 
 
 def pop_stash(meta: dict[str, Any], origin: str) -> dict[str, Any] | None:
-    """What an earlier conversion from ``origin`` kept in ``meta['bridge']``, removed from meta."""
+    """What an earlier conversion from ``origin`` kept in ``meta[STASH_KEY]``, removed from meta."""
     stash = meta.pop(STASH_KEY, None)
     if isinstance(stash, Mapping) and stash.get("from") == origin:
         kept = stash.get("kept")

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
+from bridge.checkpoint._common import STASH_KEY
 from bridge.checkpoint._diff import tensors
 from bridge.checkpoint.formats import Layout, detect_layout, optimizer_kind
 
@@ -19,7 +20,7 @@ def _meta(meta: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in meta.items():
         if key in _TEXT_KEYS and isinstance(value, str):
             out[key] = f"<config text, {len(value.splitlines())} lines>"
-        elif key == "bridge" and isinstance(value, Mapping):
+        elif key == STASH_KEY and isinstance(value, Mapping):
             out[key] = f"<kept by bridge when converting from {value.get('from')!r}>"
         elif isinstance(value, str | int | float | bool) or value is None:
             out[key] = value

@@ -78,8 +78,9 @@ CFG = "runner = dict(type='EpochBasedRunner', max_epochs=4)\nlr_config = dict(po
         {"hook_msgs": {"last_ckpt": "w/epoch_1.pth", "best_score": 0.5, "best_ckpt": "b.pth"}},
         {"fp16": {"loss_scaler": {"scale": 1024.0, "_growth_tracker": 0}}},
         {"config": "this is not python ("},
+        {"bridge": {"iter": 8}},  # what bridge's runners write for an exact resume
     ],
-    ids=["bare", "config-classes", "hook-msgs", "fp16", "bad-config"],
+    ids=["bare", "config-classes", "hook-msgs", "fp16", "bad-config", "bridge-runner-meta"],
 )
 def test_synthetic_legacy_round_trips(meta: dict[str, Any], tmp_path: Path) -> None:
     ckpt = _legacy(**meta)
