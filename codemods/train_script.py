@@ -122,6 +122,15 @@ class TrainScriptCodemod(BridgeCodemod):
                     leading_lines=stmt.leading_lines
                 )
             ]
+        small = single_small(stmt)
+        if isinstance(small, cst.Assign) and isinstance(stmt, cst.SimpleStatementLine):
+            target = small.targets[0].target
+            if isinstance(target, cst.Attribute) and dotted(target.value) == var:
+                why = (
+                    f"{var}.{target.attr.value} = ...: mmengine's Runner sets it itself (read-only)"
+                )
+                self.warn(self.CODE, None, why)
+                return [self.add_todo(stmt, why)]
         if method == "register_hook" and isinstance(stmt, cst.SimpleStatementLine):
             why = "register_hook: eval hooks become val_dataloader/val_evaluator/val_cfg"
             self.warn(self.CODE, None, why)
