@@ -23,7 +23,7 @@ import types
 from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
-from bridge.compat._table import COMPILED_PACKAGES, MODULES, compiled_package
+from bridge.compat._table import COMPILED_PACKAGES, MODULES, PROBED_EXTENSIONS, compiled_package
 
 Mode = Literal["replace", "augment"]
 
@@ -128,6 +128,10 @@ class MmcvFinder(importlib.abc.MetaPathFinder):
         target: types.ModuleType | None = None,
     ) -> importlib.machinery.ModuleSpec | None:
         if fullname != "mmcv" and not fullname.startswith("mmcv."):
+            return None
+        if fullname in PROBED_EXTENSIONS:
+            # Libraries probe for the compiled extension (mmengine: pkgutil.find_loader(
+            # 'mmcv._ext')) and expect "absent", not an error: it is absent.
             return None
         if self.mode == "augment" and fullname.rpartition(".")[0] not in self.served:
             real = _real_spec(fullname)

@@ -95,6 +95,8 @@ MODULES: dict[str, str] = {
 #: Packages whose compiled or image/video code bridge does not reimplement: importing one of
 #: their submodules raises an ImportError that names it (see ``_surface._ops``).
 COMPILED_PACKAGES: tuple[str, ...] = ("mmcv.ops", "mmcv._ext", "mmcv.tensorrt", "mmcv.onnx")
+# The compiled extension itself: looked up by feature probes, so the finder reports it absent.
+PROBED_EXTENSIONS: frozenset[str] = frozenset({"mmcv._ext"})
 
 
 def target(name: str) -> str | None:

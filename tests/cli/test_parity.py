@@ -80,11 +80,6 @@ def test_an_unmapped_key_exits_2_naming_it(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="bridge.compat's finder (installed for custom_imports) makes pkgutil.find_loader("
-    "'mmcv._ext') raise, which mmengine's Runner calls in revert_sync_batchnorm",
-    strict=True,
-)
 def test_a_users_registered_model_runs_on_both_engines(tmp_path: Path) -> None:
     import os
     import subprocess
