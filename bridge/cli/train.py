@@ -106,7 +106,8 @@ def _parse_options(pairs: tuple[str, ...]) -> dict[str, Any]:
     type=click.Choice(sorted(ENGINES)),
     default="legacy",
     show_default=True,
-    help="Which engine trains it: 'legacy' is bridge's mmcv 1.x runner.",
+    help="Which engine trains it: 'legacy' is bridge's mmcv 1.x runner; 'mmengine' maps the "
+    "config once (bridge.config_map) and trains on the real mmengine Runner, same numbers.",
 )
 def train(
     config: Path,
