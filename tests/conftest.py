@@ -10,6 +10,9 @@ Rules for the whole suite:
 from __future__ import annotations
 
 import json
+import logging
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,32 @@ def recorded(name: str) -> Any:
     """The ``data`` of ``fixtures/recorded/<name>.json`` (see tools/record.py)."""
     path = RECORDED / f"{name}.json"
     return json.loads(path.read_text(encoding="utf-8"))["data"]
+
+
+#: stdlib loggers that bridge and the real mmcv share by name; mmcv's ``get_logger`` sets their
+#: level and adds handlers for the rest of the process, so every test gets them back as it found them
+_SHARED_LOGGERS = ("mmcv",)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_shared_loggers() -> Iterator[None]:
+    """Undo what a test did to the shared loggers (and to mmcv's ``logger_initialized``)."""
+    loggers = [logging.getLogger(name) for name in _SHARED_LOGGERS]
+    saved = [(lg.level, list(lg.handlers), lg.propagate, lg.disabled) for lg in loggers]
+    mmcv_logging = sys.modules.get("mmcv.utils.logging")
+    initialized = dict(getattr(mmcv_logging, "logger_initialized", {}))
+    yield
+    for logger, (level, handlers, propagate, disabled) in zip(loggers, saved, strict=True):
+        logger.setLevel(level)
+        for handler in logger.handlers:
+            if handler not in handlers:
+                handler.close()
+        logger.handlers[:] = handlers
+        logger.propagate, logger.disabled = propagate, disabled
+    mmcv_logging = sys.modules.get("mmcv.utils.logging")
+    if mmcv_logging is not None and hasattr(mmcv_logging, "logger_initialized"):
+        mmcv_logging.logger_initialized.clear()
+        mmcv_logging.logger_initialized.update(initialized)
 
 
 def _import_real_mmcv() -> Any:

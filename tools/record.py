@@ -6,6 +6,8 @@ Every output file is ``{"versions": {...}, "data": ...}`` so it names what produ
     python tools/record.py                 # re-record everything
     python tools/record.py lr_mmcv_toy     # only the named recordings
     python tools/record.py --check         # re-record in memory, exit 1 if any file differs
+    python tools/record.py --check --module hooks   # only the recordings of tools/oracle/hooks.py
+    python tools/record.py --list          # "<module> <name>" per recording, records nothing
 """
 
 from __future__ import annotations
@@ -25,11 +27,16 @@ OUT = ROOT / "fixtures" / "recorded"
 ORACLE = Path(__file__).resolve().parent / "oracle"
 
 
-def _load_recorders() -> dict[str, Callable[[], Any]]:
-    found: dict[str, Callable[[], Any]] = {}
-    for path in sorted(ORACLE.glob("*.py")):
-        if path.name.startswith("_"):
-            continue
+def recorder_modules() -> list[str]:
+    """The stems of the recorder modules in tools/oracle/ (private helpers excluded)."""
+    return sorted(p.stem for p in ORACLE.glob("*.py") if not p.name.startswith("_"))
+
+
+def _load_recorders(modules: list[str] | None = None) -> dict[str, tuple[str, Callable[[], Any]]]:
+    """``{name: (module stem, recorder)}`` for the given recorder modules (default: all)."""
+    found: dict[str, tuple[str, Callable[[], Any]]] = {}
+    for stem in modules or recorder_modules():
+        path = ORACLE / f"{stem}.py"
         if str(ORACLE) not in sys.path:
             sys.path.insert(0, str(ORACLE))
         spec = importlib.util.spec_from_file_location(f"_oracle_{path.stem}", path)
@@ -41,7 +48,7 @@ def _load_recorders() -> dict[str, Callable[[], Any]]:
         for name, fn in module.RECORDINGS.items():
             if name in found:
                 raise ValueError(f"recording {name!r} is defined twice (second in {path.name})")
-            found[name] = fn
+            found[name] = (stem, fn)
     return found
 
 
@@ -71,22 +78,40 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help="recordings to run (default: all)")
     parser.add_argument("--check", action="store_true", help="compare, write nothing")
+    parser.add_argument(
+        "--module",
+        action="append",
+        choices=recorder_modules(),
+        help="only the recordings of tools/oracle/<MODULE>.py (repeatable)",
+    )
+    parser.add_argument("--list", action="store_true", help="print '<module> <name>' lines")
     args = parser.parse_args(argv)
-    recorders = _load_recorders()
+    args.error = parser.error
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    recorders = _load_recorders(args.module)
     unknown = sorted(set(args.names) - set(recorders))
     if unknown:
-        parser.error(f"unknown recordings {unknown}; known: {sorted(recorders)}")
+        args.error(f"unknown recordings {unknown}; known: {sorted(recorders)}")
+    if args.list:
+        for name, (stem, _fn) in sorted(recorders.items()):
+            print(stem, name)
+        return 0
     stale = []
     for name in args.names or sorted(recorders):
-        text = record(name, recorders[name])
+        text = record(name, recorders[name][1])
         path = OUT / f"{name}.json"
         if args.check:
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 stale.append(name)
+            print(f"checked {name}")
         else:
             OUT.mkdir(parents=True, exist_ok=True)
             _write_atomic(path, text)

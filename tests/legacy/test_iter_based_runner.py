@@ -128,7 +128,9 @@ def test_both_limits_is_a_clear_error() -> None:
         _runner(max_iters=3, max_epochs=2)
 
 
-def test_val_step_output_is_checked() -> None:
+def test_val_step_output_is_checked(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # a private cwd: other workers' files cannot show up here
+
     class Bad(ToyModel):
         def val_step(self, data: Any, optimizer: Any = None, **kwargs: Any) -> Any:
             return {"log_vars": {"loss": 1.0}, "num_samples": "4"}
