@@ -5,13 +5,24 @@
 
 All loops train the same convnet (SGD, momentum) on the same pre-made batches, already on the
 device (so data loading costs nothing in any of them), and read the loss back once per
-iteration (``loss.item()``), as mmcv-contract ``train_step``s and mmengine's logging do:
+iteration (``loss.item()``), as mmcv-contract ``train_step``s and mmengine's logging do; where
+that one host sync sits changes how much host work the GPU waits for, so raw runs three ways:
 
-* ``raw``: ``torch.nn.parallel.DistributedDataParallel``; forward, ``zero_grad``, ``backward``,
-  ``step``;
+* ``raw``: ``torch.nn.parallel.DistributedDataParallel``; forward, ``loss.item()``,
+  ``zero_grad``, ``backward``, ``step`` (the order of mmcv's runner: the loss is read back, then
+  the OptimizerHook steps). Two variants place the one host sync elsewhere:
+  ``raw-read-after-step`` reads the loss after ``step`` (the order of mmengine's ``train_step``:
+  the fair baseline for ``strategy``) and ``raw-train-step-in-ddp`` runs the model's mmcv
+  ``train_step`` inside DDP's forward, so the loss is read before DDP's post-forward work, as
+  with ``MMDistributedDataParallel.train_step`` (the fair baseline for ``legacy``: what is left is
+  the runner, its hooks and the wrapper's scatter);
 * ``legacy``: ``bridge.legacy.EpochBasedRunner`` over ``bridge.legacy.parallel.
   MMDistributedDataParallel`` (``device_ids=[rank]``, so inputs go through its scatter), with the
   hooks of a typical mmcv config: step lr, OptimizerHook, IterTimerHook, TextLoggerHook every 50;
+  ``legacy-no-device-ids`` builds the wrapper without ``device_ids`` (inputs passed as they are,
+  no scatter: the cost of the scatter step); ``legacy-torch-scatter`` sends every input through
+  torch's autograd ``Scatter`` even when it is already on the GPU (bridge's scatter before it
+  passed such inputs through);
 * ``strategy``: ``bridge.strategy.DDPStrategy`` + its ``MMDistributedDataParallel``:
   ``model.train_step(batch, optim_wrapper)`` (data preprocessor, ``parse_losses``, OptimWrapper).
 
@@ -54,10 +65,22 @@ def _batches(args: Any, per_gpu: int) -> Batches:
     ]
 
 
-def raw(args: Any, batches: Batches) -> float:
+class _Contract(torch.nn.Module):
+    """DDP's forward runs the mmcv ``train_step`` (the loss is read inside it, as mmcv models do)."""
+
+    def __init__(self, net: c.ConvNet) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, batch: dict[str, torch.Tensor]) -> dict[str, Any]:
+        return self.net.train_step(batch)
+
+
+def _raw(args: Any, batches: Batches, read: str) -> float:
     device = c.device_of(args.device)
+    net = c.ConvNet(args.width).to(device)
     model = torch.nn.parallel.DistributedDataParallel(
-        c.ConvNet(args.width).to(device),
+        _Contract(net) if read == "inside" else net,
         device_ids=[device.index] if args.device == "cuda" else None,
         broadcast_buffers=False,
     )
@@ -67,22 +90,25 @@ def raw(args: Any, batches: Batches) -> float:
     for i, batch in zip(range(args.iters), c.cycle(batches), strict=False):
         if i == args.warmup:
             start = _sync(args.device)
-        loss = model(**batch)["loss"]
-        float(loss.item())
+        loss = model(batch)["loss"] if read == "inside" else model(**batch)["loss"]
+        if read == "after-forward":
+            float(loss.item())
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
+        if read == "after-step":
+            float(loss.item())
     return _sync(args.device) - start
 
 
-def legacy(args: Any, batches: Batches) -> float:
+def legacy(args: Any, batches: Batches, scatter: bool = True) -> float:
     from bridge import legacy as lg
     from bridge.legacy.parallel import MMDistributedDataParallel
 
     device = c.device_of(args.device)
     model = MMDistributedDataParallel(
         c.ConvNet(args.width).to(device),
-        device_ids=[device.index] if args.device == "cuda" else None,
+        device_ids=[device.index] if args.device == "cuda" and scatter else None,
         broadcast_buffers=False,
     )
     marks: list[float] = []
@@ -132,9 +158,25 @@ def strategy(args: Any, batches: Batches) -> float:
     return _sync(args.device) - start
 
 
+def legacy_torch_scatter(args: Any, batches: Batches) -> float:
+    """``legacy`` with every input sent through torch's autograd ``Scatter`` (as bridge did before)."""
+    from bridge.legacy.parallel import scatter_gather
+
+    in_place = scatter_gather._in_place
+    scatter_gather._in_place = lambda obj, target_gpus: False  # type: ignore[assignment]
+    try:
+        return legacy(args, batches)
+    finally:
+        scatter_gather._in_place = in_place  # type: ignore[assignment]
+
+
 LOOPS: dict[str, Callable[[Any, Batches], float]] = {
-    "raw": raw,
+    "raw": lambda args, batches: _raw(args, batches, "after-forward"),
+    "raw-read-after-step": lambda args, batches: _raw(args, batches, "after-step"),
+    "raw-train-step-in-ddp": lambda args, batches: _raw(args, batches, "inside"),
     "legacy": legacy,
+    "legacy-torch-scatter": legacy_torch_scatter,
+    "legacy-no-device-ids": lambda args, batches: legacy(args, batches, scatter=False),
     "strategy": strategy,
 }
 

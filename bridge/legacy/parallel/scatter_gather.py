@@ -15,8 +15,24 @@ __all__ = ["ScatterInputs", "scatter", "scatter_kwargs"]
 ScatterInputs = Tensor | DataContainer | tuple[Any, ...] | list[Any] | dict[Any, Any]
 
 
+def _in_place(obj: Tensor, target_gpus: list[int]) -> bool:
+    """``obj`` already sits on the one target GPU and needs no autograd link back to it.
+
+    torch's ``Scatter`` would hand back a view of it (``chunk(1)`` + a same-device ``.to``)
+    after an autograd Function call and a device lookup per tensor, on every iteration.
+    """
+    return (
+        len(target_gpus) == 1
+        and obj.is_cuda
+        and not obj.requires_grad
+        and obj.get_device() == target_gpus[0]
+    )
+
+
 def _scatter_map(obj: Any, target_gpus: list[int], dim: int) -> Any:
     if isinstance(obj, Tensor):
+        if _in_place(obj, target_gpus):
+            return (obj,)
         if target_gpus != [-1]:
             return _TorchScatter.apply(target_gpus, None, dim, obj)
         return Scatter.forward(target_gpus, obj)
