@@ -7,6 +7,7 @@ computed parts (names, arithmetic, ``{{_base_.x}}``) are carried as source text.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,22 @@ class _Assign:
     index: int
     statement: cst.SimpleStatementLine
     value: cst.BaseExpression
+
+
+def _top_lines(tree: cst.Module) -> dict[int, int]:
+    """``id(statement) -> line`` for the module's top-level statements ({} if they disagree)."""
+    try:
+        parsed = ast.parse(tree.code).body
+    except SyntaxError:
+        return {}
+    lines: dict[int, int] = {}
+    at = 0
+    for stmt in tree.body:
+        if at >= len(parsed):
+            return {}
+        lines[id(stmt)] = parsed[at].lineno
+        at += len(stmt.body) if isinstance(stmt, cst.SimpleStatementLine) else 1
+    return lines if at == len(parsed) else {}
 
 
 def is_config(tree: cst.Module) -> bool:
@@ -87,6 +104,15 @@ class ConfigKeysCodemod(BridgeCodemod):
         if held:
             result = _with_held(result, held)
         return _Rewrite(self, tree, found, mine).apply(own, rule.keys, result)
+
+    def line_of(self, node: cst.CSTNode) -> int | None:
+        """Lines of top-level statements from Python's own parser: far cheaper than metadata."""
+        tree = self._original
+        if tree is None or not isinstance(node, cst.BaseStatement):
+            return super().line_of(node)
+        if not hasattr(self, "_top_lines"):
+            self._top_lines = _top_lines(tree)
+        return self._top_lines.get(id(node)) or super().line_of(node)
 
     def hold_back(
         self, values: dict[str, Any], found: Mapping[str, Any]

@@ -49,7 +49,8 @@ def migrate_source(
     context = CodemodContext(filename=filename, scratch={SOURCE_KEY: source})
     try:
         for codemod in codemods:
-            tree = codemod(context).transform_module(tree)
+            if codemod.wanted(source):
+                tree = codemod(context).transform_module(tree)
     except Exception as exc:  # a codemod bug must not stop the other files
         tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
         return MigrateResult(source, source, error=f"codemod crashed: {tb}")

@@ -76,7 +76,7 @@ class TrainScriptCodemod(BridgeCodemod):
 
     CODE = "BRG201"
     DESCRIPTION = "build_runner/EpochBasedRunner + register_*_hooks + run() -> Runner.from_cfg."
-    TRIGGERS = ("build_runner", "EpochBasedRunner", "IterBasedRunner")
+    TRIGGERS = ("build_runner(", "EpochBasedRunner(", "IterBasedRunner(")  # calls, not type=
 
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
