@@ -18,6 +18,30 @@ from bridge.legacy.registry import RUNNERS
 __all__ = ["EpochBasedRunner", "Runner"]
 
 
+def required_limit(limit: int | None, unit: str, runner_name: str) -> int:
+    """The run length in ``unit`` (``'epochs'``/``'iters'``), or a clear error when it is unset."""
+    if limit is None:
+        raise ValueError(
+            f"max_{unit} must be specified during instantiation, got None; pass "
+            f"max_{unit}=N to {runner_name} (or runner=dict(..., max_{unit}=N))"
+        )
+    return limit
+
+
+def limit_from_run(
+    configured: int | None, from_run: int | None, unit: str, runner_name: str
+) -> int:
+    """The length ``run`` uses: mmcv 1.7.2 still honours ``max_<unit>`` given to ``run`` (warning)."""
+    if from_run is not None:
+        warnings.warn(
+            f"setting max_{unit} in run is deprecated, please set max_{unit} in runner_config",
+            DeprecationWarning,
+            stacklevel=3,  # the caller of run
+        )
+        configured = from_run
+    return required_limit(configured, unit, runner_name)
+
+
 def check_workflow(
     runner: BaseRunner, data_loaders: object, workflow: object, unit: str
 ) -> list[tuple[str, int]]:
@@ -72,7 +96,8 @@ class EpochBasedRunner(BaseRunner):
         self.model.train()
         self.mode = "train"
         self.data_loader = data_loader
-        self._max_iters = self._require_max_epochs() * len(data_loader)
+        epochs = required_limit(self._max_epochs, "epochs", "EpochBasedRunner")
+        self._max_iters = epochs * len(data_loader)
         self.call_hook("before_train_epoch")
         for i, data_batch in enumerate(data_loader):
             self.data_batch = data_batch
@@ -103,14 +128,6 @@ class EpochBasedRunner(BaseRunner):
             del self.data_batch
         self.call_hook("after_val_epoch")
 
-    def _require_max_epochs(self) -> int:
-        if self._max_epochs is None:
-            raise ValueError(
-                "max_epochs must be specified during instantiation, got None; pass "
-                "max_epochs=N to EpochBasedRunner (or runner=dict(..., max_epochs=N))"
-            )
-        return self._max_epochs
-
     def run(
         self,
         data_loaders: list[Any],
@@ -120,14 +137,8 @@ class EpochBasedRunner(BaseRunner):
     ) -> None:
         """Run ``workflow`` (e.g. ``[('train', 2), ('val', 1)]``) until ``max_epochs`` epochs."""
         flows = check_workflow(self, data_loaders, workflow, "epochs")
-        if max_epochs is not None:
-            warnings.warn(
-                "setting max_epochs in run is deprecated, please set max_epochs in runner_config",
-                DeprecationWarning,
-                stacklevel=2,
-            )
-            self._max_epochs = max_epochs
-        total = self._require_max_epochs()
+        total = limit_from_run(self._max_epochs, max_epochs, "epochs", "EpochBasedRunner")
+        self._max_epochs = total
         for i, (mode, _) in enumerate(flows):
             if mode == "train":
                 self._max_iters = total * len(data_loaders[i])

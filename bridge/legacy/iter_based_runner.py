@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import platform
-import warnings
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -17,7 +16,7 @@ import torch
 
 from bridge.legacy import _resume, _saving
 from bridge.legacy.base_runner import BaseRunner
-from bridge.legacy.epoch_based_runner import check_workflow
+from bridge.legacy.epoch_based_runner import check_workflow, limit_from_run
 from bridge.legacy.hooks.hook import Hook
 from bridge.legacy.registry import RUNNERS
 
@@ -135,14 +134,6 @@ class IterBasedRunner(BaseRunner):
         del self.data_batch
         self._inner_iter += 1
 
-    def _require_max_iters(self) -> int:
-        if self._max_iters is None:
-            raise ValueError(
-                "max_iters must be specified during instantiation, got None; pass "
-                "max_iters=N to IterBasedRunner (or runner=dict(..., max_iters=N))"
-            )
-        return self._max_iters
-
     def run(
         self,
         data_loaders: list[Any],
@@ -152,14 +143,8 @@ class IterBasedRunner(BaseRunner):
     ) -> None:
         """Run ``workflow`` (e.g. ``[('train', 1000), ('val', 100)]``) until ``max_iters``."""
         flows = check_workflow(self, data_loaders, workflow, "iters")
-        if max_iters is not None:
-            warnings.warn(
-                "setting max_iters in run is deprecated, please set max_iters in runner_config",
-                DeprecationWarning,
-                stacklevel=2,
-            )
-            self._max_iters = max_iters
-        total = self._require_max_iters()
+        total = limit_from_run(self._max_iters, max_iters, "iters", "IterBasedRunner")
+        self._max_iters = total
         self._log_start(f"workflow: {flows}, max: {total} iters")
         self.call_hook("before_run")
         loaders = [IterLoader(x) for x in data_loaders]
