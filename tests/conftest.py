@@ -9,17 +9,20 @@ Rules for the whole suite:
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDED = ROOT / "fixtures" / "recorded"
+ORACLE = ROOT / "tools" / "oracle"
 
 
 def recorded(name: str) -> Any:
@@ -52,6 +55,26 @@ def _isolated_shared_loggers() -> Iterator[None]:
     if mmcv_logging is not None and hasattr(mmcv_logging, "logger_initialized"):
         mmcv_logging.logger_initialized.clear()
         mmcv_logging.logger_initialized.update(initialized)
+
+
+def oracle_module(stem: str) -> ModuleType:
+    """``tools/oracle/<stem>.py`` (a recorder or one of its ``_`` helpers), imported once per process.
+
+    Tests run the recorders' own cases on bridge, so what is recorded from mmcv and what is checked
+    on bridge is the same code.
+    """
+    name = f"_oracle_{stem.lstrip('_')}"
+    if name in sys.modules:
+        return sys.modules[name]
+    if str(ORACLE) not in sys.path:
+        sys.path.insert(0, str(ORACLE))  # the recorders import their private helpers by name
+    spec = importlib.util.spec_from_file_location(name, ORACLE / f"{stem}.py")
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot load {ORACLE / stem}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def _import_real_mmcv() -> Any:

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from typing import Any
 
+from conftest import oracle_module  # type: ignore[import-not-found]
+
 ROOT = Path(__file__).resolve().parents[2]
-ORACLE = ROOT / "tools" / "oracle"
 FIXTURES = ROOT / "fixtures" / "checkpoints"
 
 
 def oracle_runs() -> Any:
-    name = "_oracle_checkpoints"
-    if name in sys.modules:
-        return sys.modules[name]
-    if str(ORACLE) not in sys.path:
-        sys.path.insert(0, str(ORACLE))
-    spec = importlib.util.spec_from_file_location(name, ORACLE / "checkpoints.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    """The recorder ``tools/oracle/checkpoints.py`` (imported once per process)."""
+    return oracle_module("checkpoints")
 
 
 CASES = sorted(oracle_runs().CASES)

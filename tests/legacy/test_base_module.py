@@ -2,42 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
 import logging
-import sys
 import warnings
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 import torch
-from conftest import recorded  # type: ignore[import-not-found]
+from conftest import oracle_module, recorded  # type: ignore[import-not-found]
 from torch import nn
 
 from bridge.legacy import base_module
 from bridge.legacy.base_module import BaseModule, ModuleDict, ModuleList, Sequential
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _cases() -> ModuleType:
-    oracle = ROOT / "tools" / "oracle"
-    if str(oracle) not in sys.path:
-        sys.path.insert(0, str(oracle))
-    spec = importlib.util.spec_from_file_location(
-        "_oracle_parts_modules", oracle / "parts_modules.py"
-    )
-    assert spec
-    assert spec.loader
-    if spec.name not in sys.modules:
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[spec.name]
-
-
-PARTS = _cases()
+PARTS = oracle_module("parts_modules")
 RECORDED = recorded("parts_mmcv_base_module")
 OURS = SimpleNamespace(
     BaseModule=BaseModule, Sequential=Sequential, ModuleList=ModuleList, ModuleDict=ModuleDict

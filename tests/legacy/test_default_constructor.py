@@ -3,40 +3,19 @@
 from __future__ import annotations
 
 import builtins
-import importlib.util
-import sys
 import warnings
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 import torch
-from conftest import recorded  # type: ignore[import-not-found]
+from conftest import oracle_module, recorded  # type: ignore[import-not-found]
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from torch import nn
 
 from bridge.legacy.optimizer import DefaultOptimizerConstructor, build_optimizer
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _cases() -> ModuleType:
-    oracle = ROOT / "tools" / "oracle"
-    if str(oracle) not in sys.path:
-        sys.path.insert(0, str(oracle))
-    spec = importlib.util.spec_from_file_location("_oracle_parts", oracle / "parts.py")
-    assert spec
-    assert spec.loader
-    module = sys.modules.get(spec.name) or importlib.util.module_from_spec(spec)
-    if spec.name not in sys.modules:
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-    return module
-
-
-PARTS = _cases()
+PARTS = oracle_module("parts")
 RECORDED = recorded("parts_mmcv_optimizer_groups")
 
 

@@ -2,41 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import warnings
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 import torch
-from conftest import recorded  # type: ignore[import-not-found]
+from conftest import oracle_module, recorded  # type: ignore[import-not-found]
 from torch import nn
 
 from bridge.legacy import fp16_utils
 from bridge.legacy.fp16_utils import LossScaler, auto_fp16, force_fp32, patch_norm_fp32
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _cases() -> ModuleType:
-    oracle = ROOT / "tools" / "oracle"
-    if str(oracle) not in sys.path:
-        sys.path.insert(0, str(oracle))
-    spec = importlib.util.spec_from_file_location(
-        "_oracle_parts_modules", oracle / "parts_modules.py"
-    )
-    assert spec
-    assert spec.loader
-    if spec.name not in sys.modules:
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[spec.name]
-
-
-PARTS = _cases()
+PARTS = oracle_module("parts_modules")
 RECORDED = recorded("parts_mmcv_fp16")
 cpu_only = pytest.mark.skipif(torch.cuda.is_available(), reason="recorded without CUDA autocast")
 

@@ -7,30 +7,15 @@ them on bridge and compare with the recordings made from mmcv (and with mmcv liv
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import sys
 import types
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-ORACLE = Path(__file__).resolve().parents[3] / "tools" / "oracle"
+from conftest import oracle_module  # type: ignore[import-not-found]
 
-
-def _load(name: str) -> Any:
-    if str(ORACLE) not in sys.path:
-        sys.path.insert(0, str(ORACLE))
-    spec = importlib.util.spec_from_file_location(f"_oracle_{name}", ORACLE / f"{name}.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-cases = _load("hooks")  # the recorder: case tables and ``mmcv_lib()``
+cases = oracle_module("hooks")  # the recorder: case tables and ``mmcv_lib()``
 runs = cases.runs  # the toy runs, shared by the recorder and the tests
 
 

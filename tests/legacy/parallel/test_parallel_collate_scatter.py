@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 import torch
-from conftest import recorded  # type: ignore[import-not-found]
+from conftest import oracle_module, recorded  # type: ignore[import-not-found]
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from torch import nn
@@ -18,26 +14,7 @@ from torch import nn
 import bridge.legacy.parallel as ours
 from bridge.legacy.parallel import DataContainer, collate, scatter
 
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _cases() -> ModuleType:
-    oracle = ROOT / "tools" / "oracle"
-    if str(oracle) not in sys.path:
-        sys.path.insert(0, str(oracle))
-    spec = importlib.util.spec_from_file_location(
-        "_oracle_parts_parallel", oracle / "parts_parallel.py"
-    )
-    assert spec
-    assert spec.loader
-    if spec.name not in sys.modules:
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[spec.name]
-
-
-CASES = _cases()
+CASES = oracle_module("parts_parallel")
 RECORDED = recorded("parts_mmcv_parallel")
 needs_gpu = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a GPU")
 needs_cpu_only = pytest.mark.skipif(
