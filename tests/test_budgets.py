@@ -17,10 +17,17 @@ ROOT = Path(__file__).resolve().parents[1]
 MODULE_LINES = 400
 FUNCTION_LINES = 50
 TEST_FILE_LINES = 500
+PUBLIC_METHODS = 20
 #: path relative to the repo -> why it may exceed MODULE_LINES / TEST_FILE_LINES
 OVER_BUDGET_FILES: dict[str, str] = {}
 #: "path::function" -> why it may exceed FUNCTION_LINES
 OVER_BUDGET_FUNCTIONS: dict[str, str] = {}
+#: "path::Class" -> why it may have more than PUBLIC_METHODS public methods (compat surfaces only)
+COMPAT_SURFACES = {
+    "bridge/legacy/base_runner.py::BaseRunner": "mmcv.runner.BaseRunner 1.7.2's public methods",
+    "bridge/legacy/hooks/hook.py::Hook": "mmcv 1.7.2's Hook: one method per stage plus helpers",
+    "bridge/strategy/base.py::BaseStrategy": "mmengine 0.10.7's BaseStrategy public methods",
+}
 
 
 def _sources(*tops: str) -> list[Path]:
@@ -79,6 +86,31 @@ def test_functions_stay_within_budget() -> None:
         over.update(_long_functions(path))
     unlisted = {name: n for name, n in over.items() if name not in OVER_BUDGET_FUNCTIONS}
     assert not unlisted, f"functions over {FUNCTION_LINES} lines (split, or list why): {unlisted}"
+
+
+def _wide_classes(path: Path) -> dict[str, int]:
+    """``{"path::Class": public methods}`` for classes over PUBLIC_METHODS."""
+    out = {}
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ClassDef):
+            public = [
+                item.name
+                for item in node.body
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+                and not item.name.startswith("_")
+            ]
+            if len(public) > PUBLIC_METHODS:
+                out[f"{_rel(path)}::{node.name}"] = len(public)
+    return out
+
+
+def test_classes_stay_within_the_public_method_budget() -> None:
+    wide: dict[str, int] = {}
+    for path in CODE:
+        wide.update(_wide_classes(path))
+    unlisted = {name: n for name, n in wide.items() if name not in COMPAT_SURFACES}
+    assert not unlisted, f"over {PUBLIC_METHODS} public methods (split the role): {unlisted}"
+    assert set(COMPAT_SURFACES) <= set(wide), "drop the compat surfaces that fit now"
 
 
 def test_every_exemption_is_still_needed() -> None:
