@@ -47,6 +47,7 @@ def migrate_source(
     except cst.ParserSyntaxError as exc:
         return MigrateResult(source, source, error=f"does not parse: {_one_line(exc)}")
     context = CodemodContext(filename=filename, scratch={SOURCE_KEY: source})
+    parsed = tree
     try:
         for codemod in codemods:
             if codemod.wanted(source):
@@ -54,7 +55,7 @@ def migrate_source(
     except Exception as exc:  # a codemod bug must not stop the other files
         tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
         return MigrateResult(source, source, error=f"codemod crashed: {tb}")
-    code = tree.code
+    code = source if tree is parsed else tree.code  # untouched tree: skip code generation
     warnings = tuple(context.scratch.get(WARNINGS_KEY, ()))
     applied = tuple(context.scratch.get(APPLIED_KEY, ()))
     if code != source:
