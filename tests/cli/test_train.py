@@ -8,20 +8,19 @@ legacy runner API driven by hand in this process.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import recorded
+from conftest import oracle_module, recorded  # type: ignore[import-not-found]
 
 from bridge.cli.train import train
 
@@ -30,14 +29,8 @@ CONFIGS = ROOT / "fixtures" / "configs"
 STEMS = sorted(path.stem for path in CONFIGS.glob("*.py"))
 
 
-def _by_hand() -> ModuleType:
-    path = ROOT / "tools" / "oracle" / "_by_hand.py"
-    spec = importlib.util.spec_from_file_location("_compat_by_hand", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _by_hand() -> Any:
+    return oracle_module("_by_hand")
 
 
 def _bridge_train(*args: str, pythonpath: Path | None = None) -> subprocess.Popen[str]:
@@ -113,23 +106,41 @@ def test_cfg_options_must_be_key_value(tmp_path: Path) -> None:
     assert "KEY=VALUE" in result.output
 
 
+@pytest.fixture(scope="module")
+def trained_by_cli(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """``bridge train <stem>.py`` run once per module: several tests assert on the same run."""
+    done: dict[str, Path] = {}
+
+    def work_dir(stem: str) -> Path:
+        if stem not in done:
+            work = tmp_path_factory.mktemp(f"cli_{stem}")
+            _train_ok(str(CONFIGS / f"{stem}.py"), "--work-dir", str(work))
+            done[stem] = work
+        return done[stem]
+
+    return work_dir
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("stem", STEMS)
-def test_config_trains_as_the_runner_api_driven_by_hand(stem: str, tmp_path: Path) -> None:
+def test_config_trains_as_the_runner_api_driven_by_hand(
+    stem: str, tmp_path: Path, trained_by_cli: Callable[[str], Path]
+) -> None:
     by_hand = _by_hand()
-    _train_ok(str(CONFIGS / f"{stem}.py"), "--work-dir", str(tmp_path / "cli"))
-    got = by_hand.trace(tmp_path / "cli")
+    got = by_hand.trace(trained_by_cli(stem))
     assert got == recorded(f"compat_train_{stem}")
     by_hand.train_by_hand(CONFIGS / f"{stem}.py", "bridge", str(tmp_path / "hand"))
     assert got == by_hand.trace(tmp_path / "hand")
 
 
 @pytest.mark.slow
-def test_toy_epoch_matches_live_mmcv(tmp_path: Path, oracle_mmcv: Any, monkeypatch: Any) -> None:
+def test_toy_epoch_matches_live_mmcv(
+    oracle_mmcv: Any, monkeypatch: Any, trained_by_cli: Callable[[str], Path]
+) -> None:
     monkeypatch.setattr(time, "sleep", lambda _s: None)  # mmcv 1.7.2 sleeps 2 s per epoch
     by_hand = _by_hand()
-    _train_ok(str(CONFIGS / "toy_epoch.py"), "--work-dir", str(tmp_path / "cli"))
-    assert by_hand.trace(tmp_path / "cli") == by_hand.traced_run(CONFIGS / "toy_epoch.py", "mmcv")
+    got = by_hand.trace(trained_by_cli("toy_epoch"))
+    assert got == by_hand.traced_run(CONFIGS / "toy_epoch.py", "mmcv")
 
 
 @pytest.mark.slow
