@@ -49,7 +49,8 @@ def _imports(path: Path, module: str | None = None) -> set[str]:
 
 
 def _sources(folder: str) -> list[Path]:
-    return sorted((ROOT / folder).rglob("*.py"))
+    path = ROOT / folder
+    return [path] if path.is_file() else sorted(path.rglob("*.py"))
 
 
 def _under(name: str, package: str) -> bool:
@@ -62,6 +63,9 @@ FORBIDDEN = [
     ("bridge/checkpoint", ["bridge.legacy", "bridge.strategy", "bridge.adapters", "bridge.cli"]),
     ("bridge/config_map", ["torch", "bridge.legacy", "bridge.strategy", "bridge.adapters"]),
     ("bridge/toy", ["bridge.legacy", "bridge.strategy", "bridge.adapters", "bridge.cli"]),
+    ("bridge/compat", ["bridge.strategy", "bridge.adapters", "bridge.cli"]),
+    ("bridge/schedules.py", ["torch", "bridge.legacy", "bridge.strategy", "bridge.adapters"]),
+    ("bridge/legacy", ["bridge.compat"]),
     (
         "codemods",
         ["torch", "bridge.legacy", "bridge.strategy", "bridge.adapters", "bridge.checkpoint"],
