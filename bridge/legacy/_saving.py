@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import platform
 import shutil
 import tempfile
 from typing import TYPE_CHECKING, Any
@@ -67,3 +68,30 @@ def save(
     save_checkpoint(runner.model, filepath, optimizer=optimizer, meta=meta)
     if create_symlink:
         _replace_latest(out_dir, filename, use_copy)
+
+
+def save_runner_checkpoint(
+    runner: BaseRunner,
+    out_dir: str,
+    filename: str,
+    meta: dict[str, Any] | None,
+    *,
+    save_optimizer: bool,
+    create_symlink: bool,
+) -> None:
+    """Both runners' ``save_checkpoint``: mmcv's meta plus ``meta['bridge']['iter']``.
+
+    ``bridge.iter`` counts a train step whose ``after_train_iter`` is still running, so a resume
+    never replays it (mmcv's ``iter`` does not, and mmcv replays that step).
+    """
+    full_meta = runner_meta(runner.meta, meta, epoch=runner.epoch + 1, iter=runner.iter)
+    full_meta["bridge"] = {"iter": runner.iter + int(runner._step_done)}
+    save(
+        runner,
+        out_dir,
+        filename,
+        full_meta,
+        save_optimizer=save_optimizer,
+        create_symlink=create_symlink,
+        use_copy=platform.system() == "Windows",
+    )

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import platform
 import warnings
 from typing import Any
 
@@ -163,16 +162,13 @@ class EpochBasedRunner(BaseRunner):
         create_symlink: bool = True,
     ) -> None:
         """Save ``<out_dir>/epoch_<epoch+1>.pth`` and point ``latest.pth`` at it (atomically)."""
-        full_meta = _saving.runner_meta(self.meta, meta, epoch=self.epoch + 1, iter=self.iter)
-        full_meta["bridge"] = {"iter": self.iter + int(self._step_done)}
-        _saving.save(
+        _saving.save_runner_checkpoint(
             self,
             out_dir,
             filename_tmpl.format(self.epoch + 1),
-            full_meta,
+            meta,
             save_optimizer=save_optimizer,
             create_symlink=create_symlink,
-            use_copy=platform.system() == "Windows",
         )
 
 

@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import platform
 from collections.abc import Iterator
 from typing import Any, cast
 
@@ -195,16 +194,13 @@ class IterBasedRunner(BaseRunner):
         create_symlink: bool = True,
     ) -> None:
         """Save ``<out_dir>/iter_<iter+1>.pth`` (mmcv's meta, plus ``meta['bridge']['iter']``)."""
-        full_meta = _saving.runner_meta(self.meta, meta, epoch=self.epoch + 1, iter=self.iter)
-        full_meta["bridge"] = {"iter": self.iter + int(self._step_done)}
-        _saving.save(
+        _saving.save_runner_checkpoint(
             self,
             out_dir,
             filename_tmpl.format(self.iter + 1),
-            full_meta,
+            meta,
             save_optimizer=save_optimizer,
             create_symlink=create_symlink,
-            use_copy=platform.system() == "Windows",
         )
 
     def register_training_hooks(  # type: ignore[override]
