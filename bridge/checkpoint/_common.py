@@ -61,6 +61,18 @@ def rename(meta: dict[str, Any], old: str, new: str, rule: str, notes: Notes) ->
         notes.info(rule, f"meta.{old} -> meta.{new}")
 
 
+def pop_nested(parent: dict[str, Any], outer: str, key: str) -> tuple[Any, bool]:
+    """Take ``parent[outer][key]`` out; ``parent[outer]`` is replaced (never edited in place) by
+    the rest, or dropped when nothing is left. Returns ``(value, dropped)``."""
+    inner: Mapping[str, Any] = parent[outer]
+    rest = {k: v for k, v in inner.items() if k != key}
+    if rest:
+        parent[outer] = rest
+    else:
+        parent.pop(outer)
+    return inner[key], not rest
+
+
 def strip_prefix(state_dict: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     if state_dict and all(isinstance(k, str) and k.startswith(PREFIX) for k in state_dict):
         return {k[len(PREFIX) :]: v for k, v in state_dict.items()}, True

@@ -11,6 +11,7 @@ from bridge.checkpoint._common import (
     Notes,
     copy_optimizer,
     each_optimizer,
+    pop_nested,
     pop_stash,
     push_stash,
     rename,
@@ -70,12 +71,8 @@ def _move_fp16(
         return
     if "param_groups" not in optimizer:  # a dict of optimizers has no single scaler slot
         return
-    rest = {k: v for k, v in fp16.items() if k != "loss_scaler"}
-    optimizer["loss_scaler"] = fp16["loss_scaler"]
-    if rest:
-        meta["fp16"] = rest
-    else:
-        meta.pop("fp16")
+    optimizer["loss_scaler"], emptied = pop_nested(meta, "fp16", "loss_scaler")
+    if emptied:
         kept["fp16_emptied"] = True
 
 

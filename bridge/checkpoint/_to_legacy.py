@@ -13,6 +13,7 @@ from bridge.checkpoint._common import (
     add_prefix,
     copy_optimizer,
     each_optimizer,
+    pop_nested,
     pop_stash,
     push_stash,
     rename,
@@ -36,12 +37,7 @@ def _move_classes(meta: dict[str, Any], notes: Notes) -> None:
     dataset_meta = meta.get("dataset_meta")
     if not (isinstance(dataset_meta, Mapping) and "classes" in dataset_meta):
         return
-    rest = {k: v for k, v in dataset_meta.items() if k != "classes"}
-    meta["CLASSES"] = dataset_meta["classes"]
-    if rest:
-        meta["dataset_meta"] = rest
-    else:
-        meta.pop("dataset_meta")
+    meta["CLASSES"], _dropped = pop_nested(meta, "dataset_meta", "classes")
     notes.info("classes", "meta.dataset_meta.classes -> meta.CLASSES")
 
 
