@@ -150,7 +150,9 @@ def bridge_builder(runner_kind: str) -> Any:
     return build
 
 
-def map_case(case: dict[str, Any]) -> list[MappedSchedule]:
+def map_case(case: dict[str, Any], *, prefer_builtin: bool = True) -> list[MappedSchedule]:
+    """The case's lr/momentum configs mapped to mmengine schedulers (bridge's own ones only when
+    ``prefer_builtin=False``)."""
     epoch = case["runner"] == "epoch"
     out = []
     for kind in ("lr", "momentum"):
@@ -163,6 +165,7 @@ def map_case(case: dict[str, Any]) -> list[MappedSchedule]:
                     by_epoch_runner=epoch,
                     max_epochs=EPOCHS if epoch else None,
                     max_iters=None if epoch else ITERS,
+                    prefer_builtin=prefer_builtin,
                 )
             )
     return out

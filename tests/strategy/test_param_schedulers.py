@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import torch
-from _schedule_driver import EPOCH_LEN, EPOCHS, ITERS, from_json, run_mmengine
+from _schedule_driver import EPOCH_LEN, EPOCHS, map_case, run_mmengine
 from conftest import recorded
 
 from bridge.config_map.param_scheduler import legacy_schedule_to_param_scheduler
@@ -30,22 +30,7 @@ CASES = [
 
 
 def _map_bridge_only(case: dict[str, Any]) -> list[Any]:
-    epoch = case["runner"] == "epoch"
-    out = []
-    for kind in ("lr", "momentum"):
-        cfg = from_json(case[f"{kind}_config"])
-        if cfg is not None:
-            out.append(
-                legacy_schedule_to_param_scheduler(
-                    cfg,
-                    kind=kind,  # type: ignore[arg-type]
-                    by_epoch_runner=epoch,
-                    max_epochs=EPOCHS if epoch else None,
-                    max_iters=None if epoch else ITERS,
-                    prefer_builtin=False,
-                )
-            )
-    return out
+    return map_case(case, prefer_builtin=False)  # type: ignore[no-any-return]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
