@@ -13,13 +13,34 @@ from dataclasses import dataclass, replace
 from typing import ClassVar, TypeVar, cast
 
 import libcst as cst
-from libcst.codemod import Codemod, CodemodContext, VisitorBasedCodemodCommand
+from libcst.codemod import (
+    Codemod,
+    CodemodContext,
+    ContextAwareTransformer,
+    VisitorBasedCodemodCommand,
+)
+from libcst.codemod.visitors import AddImportsVisitor, RemoveImportsVisitor
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 SOURCE_KEY = "bridge.source"
 WARNINGS_KEY = "bridge.warnings"
 APPLIED_KEY = "bridge.applied"
 _Stmt = TypeVar("_Stmt", bound=cst.SimpleStatementLine | cst.BaseCompoundStatement)
+
+
+class _TopLevelAddImports(AddImportsVisitor):
+    """libcst's AddImportsVisitor, walking only what it can change.
+
+    It edits the module body and the ``from`` imports at the top of the module, so the walk
+    stops at every other statement instead of visiting (and rebuilding) every function body.
+    """
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.Module | cst.SimpleStatementLine | cst.ImportFrom):
+            return cst.CSTTransformer.on_visit(self, node)
+        return False
+
+    on_leave = cst.CSTTransformer.on_leave  # type: ignore[assignment]  # libcst: same dispatch, wider return type
 
 
 @dataclass(frozen=True)
@@ -68,7 +89,30 @@ class BridgeCodemod(VisitorBasedCodemodCommand):
             return tree
         self._original = tree
         self._positions = None
-        return super().transform_module(tree)
+        tree = super().transform_module(tree)
+        # libcst runs the queued import edits after every later command while the request
+        # stays in the shared scratch; they are done now, so drop the request
+        self.context.scratch.pop(AddImportsVisitor.CONTEXT_KEY, None)
+        self.context.scratch.pop(RemoveImportsVisitor.CONTEXT_KEY, None)
+        return tree
+
+    def _instantiate_and_run(self, transform: type[Codemod], tree: cst.Module) -> cst.Module:
+        # the queued import edits; they read no metadata that needs a private copy of the tree
+        if transform is AddImportsVisitor:
+            transform = _TopLevelAddImports
+        inst = transform(self.context)
+        if not isinstance(inst, ContextAwareTransformer) or inst.get_inherited_dependencies():
+            return inst.transform_module(tree)
+        wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+        inst.context = replace(inst.context, wrapper=wrapper)
+        return inst.transform_module_impl(wrapper.module)
+
+    # no matchers (see __init__): dispatch straight to visit_*/leave_* without libcst's
+    # per-node matcher bookkeeping, which costs more than the visit itself
+    on_visit = cst.CSTTransformer.on_visit
+    on_leave = cst.CSTTransformer.on_leave  # type: ignore[assignment]  # libcst: same dispatch, wider return type
+    on_visit_attribute = cst.CSTTransformer.on_visit_attribute
+    on_leave_attribute = cst.CSTTransformer.on_leave_attribute
 
     @contextmanager
     def _handle_metadata_reference(self, module: cst.Module) -> Generator[cst.Module, None, None]:

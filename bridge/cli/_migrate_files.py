@@ -6,6 +6,7 @@ import difflib
 import importlib
 import os
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -80,19 +81,64 @@ def migrate_file(path: str, codes: tuple[str, ...], ignore: tuple[str, ...]) -> 
     return FileOutcome(path, result.applied, warnings, diff=diff, new_code=result.code)
 
 
+def _warm_worker() -> None:
+    """Pool initializer: the libcst/codemod imports once per worker, not in the first task."""
+    importlib.import_module("bridge.codemods")
+
+
+def _migrate_batch(
+    paths: list[str], codes: tuple[str, ...], ignore: tuple[str, ...]
+) -> tuple[int, float, list[FileOutcome]]:
+    done = [migrate_file(p, codes, ignore) for p in paths]
+    return os.getpid(), time.process_time(), done  # the worker's CPU so far, start-up included
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _batches(files: list[Path], jobs: int) -> list[list[int]]:
+    """Indices in small batches, largest files first, so that no worker is left with the tail.
+
+    Training scripts cost a hundred times a config; handing them out first and the rest in
+    batches of a few dozen keeps both workers busy to the end (longest-first scheduling).
+    """
+    order = sorted(range(len(files)), key=lambda i: -_size(files[i]))
+    size = max(1, min(32, len(files) // (jobs * 16)))
+    return [order[start : start + size] for start in range(0, len(order), size)]
+
+
 def run_all(
-    files: list[Path], codes: tuple[str, ...], ignore: tuple[str, ...], jobs: int
+    files: list[Path],
+    codes: tuple[str, ...],
+    ignore: tuple[str, ...],
+    jobs: int,
+    worker_cpu: dict[int, float] | None = None,
 ) -> Iterator[FileOutcome]:
-    """Outcomes in input order; ``jobs > 1`` uses a process pool (no fork reliance)."""
+    """Outcomes in input order; ``jobs > 1`` uses a process pool (no fork reliance).
+
+    ``worker_cpu``, when given, receives each worker's CPU seconds by pid, its start-up
+    included (benchmarks/migrate.py reads it).
+    """
     names = [str(f) for f in files]
     if jobs <= 1 or len(files) < 2:
         yield from (migrate_file(n, codes, ignore) for n in names)
         return
-    chunk = max(1, len(names) // (jobs * 4))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(
-            migrate_file, names, [codes] * len(names), [ignore] * len(names), chunksize=chunk
-        )
+    batches = _batches(files, jobs)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(batches)), initializer=_warm_worker) as pool:
+        futures = [
+            pool.submit(_migrate_batch, [names[i] for i in b], codes, ignore) for b in batches
+        ]
+        where = {i: (n, pos) for n, batch in enumerate(batches) for pos, i in enumerate(batch)}
+        for index in range(len(names)):
+            n, pos = where[index]
+            pid, cpu, done = futures[n].result()
+            if worker_cpu is not None:
+                worker_cpu[pid] = max(worker_cpu.get(pid, 0.0), cpu)
+            yield done[pos]
 
 
 def write_atomic(path: Path, text: str) -> None:
