@@ -317,11 +317,13 @@ def _linear(legacy: Legacy, run: Run) -> list[dict[str, Any]] | None:
 
 
 def _one_cycle(legacy: Legacy, run: Run) -> list[dict[str, Any]] | None:
-    if legacy.kind != "lr" or run.by_epoch_runner:
+    max_lr = legacy.args.get("max_lr")  # momentum_config has none: it never maps here
+    if legacy.kind != "lr" or run.by_epoch_runner or isinstance(max_lr, (list, tuple)):
+        # per-group lists: mmengine's OptimWrapper adds a summary group to an optimizer with
+        # several, so OneCycleLR wants one value more than mmcv's list has (bridge's scheduler)
         return None
     a = legacy.args
-    max_lr = a["max_lr"]
-    cfg: dict[str, Any] = dict(type="OneCycleLR", eta_max=list(max_lr) if isinstance(max_lr, (list, tuple)) else max_lr)  # fmt: skip
+    cfg: dict[str, Any] = dict(type="OneCycleLR", eta_max=max_lr)
     cfg.update(total_steps=a.get("total_steps", run.max_iters), pct_start=a.get("pct_start", 0.3))
     cfg.update(anneal_strategy=a.get("anneal_strategy", "cos"), div_factor=a.get("div_factor", 25))
     cfg.update(

@@ -188,13 +188,26 @@ _FAMILIES: dict[str, Callable[[_Ctx], Family]] = {
 }
 
 
-def _per_group(name: str, value: Any, count: int) -> list[float]:
+def _per_group(name: str, value: Any, optimizer: Any) -> list[float]:
+    """One value per param group of ``optimizer``, as mmcv reads a number or a per-group list.
+
+    mmengine's OptimWrapper over several groups shows one more, a summary group
+    (``base_param_settings``) that the logger reads the lr from; it follows the first group,
+    as mmcv's logger reports the first group's lr.
+    """
+    groups = len(optimizer.param_groups)
+    summary = getattr(optimizer, "base_param_settings", None) is not None
+    count = groups - 1 if summary else groups
     if isinstance(value, (list, tuple)):
         if len(value) != count:
-            raise ValueError(f"expected {count} values for {name}, got {len(value)}")
-        return [float(v) for v in value]
+            raise ValueError(
+                f"{name}={list(value)!r} has {len(value)} values for {count} param groups; "
+                "give one value per param group, or one number for all"
+            )
+        values = [float(v) for v in value]
+        return values + values[:1] if summary else values
     if isinstance(value, (int, float)):
-        return [float(value)] * count
+        return [float(value)] * groups
     raise TypeError(
         f"{name} must be a number or a list with one value per param group, got {value!r}"
     )
@@ -291,7 +304,7 @@ class LegacyLrScheduler(_LegacySchedule):
         if self.policy != "OneCycle":
             return None
         div = self.policy_args.get("div_factor", 25)
-        max_lr = _per_group("max_lr", self.policy_args["max_lr"], len(optimizer.param_groups))
+        max_lr = _per_group("max_lr", self.policy_args["max_lr"], optimizer)
         bases = [lr / div for lr in max_lr]
         for group, lr in zip(optimizer.param_groups, bases, strict=True):
             group.setdefault("initial_lr", lr)
@@ -318,9 +331,9 @@ class LegacyMomentumScheduler(_LegacySchedule):
         return self._one_cycle(optimizer)
 
     def _one_cycle(self, optimizer: Any) -> list[float]:
-        args, count = self.policy_args, len(optimizer.param_groups)
-        lows = _per_group("base_momentum", args.get("base_momentum", 0.85), count)
-        highs = _per_group("max_momentum", args.get("max_momentum", 0.95), count)
+        args = self.policy_args
+        lows = _per_group("base_momentum", args.get("base_momentum", 0.85), optimizer)
+        highs = _per_group("max_momentum", args.get("max_momentum", 0.95), optimizer)
         max_iters = _need(self._ctx.max_iters, "max_iters")
         phases = sch.one_cycle_momentum_phases(
             max_iters, args.get("pct_start", 0.3), args.get("three_phase", False)

@@ -28,11 +28,6 @@ _SETUP = recorded("sched_mmcv_lr")["setup"]
 _SAMPLE = {"epoch_ep_fixed_0", "iter_it_step_2"}
 
 
-# OneCycle with per-group lists: mmengine's OneCycle scheduler rejects the migrated
-# values ("expected 3 values ..., got 2"); reported to the schedules table's owner
-_KNOWN_GAPS = {"iter_onecycle_list", "epoch_onecycle_three"}
-
-
 def _tuples(cfg: Any) -> Any:
     """JSON stored mmcv's tuples (``target_ratio=(10, 1e-4)``) as lists; give them back."""
     if not isinstance(cfg, dict):
@@ -166,12 +161,7 @@ def _close(got: list[list[float]], want: list[list[float]]) -> bool:
 
 @pytest.mark.parametrize(
     "case",
-    [
-        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason="known gap, see _KNOWN_GAPS"))
-        if c["name"] in _KNOWN_GAPS
-        else c
-        for c in _CASES
-    ],
+    _CASES,
     ids=[c["name"] for c in _CASES],
 )
 def test_migrated_schedule_reproduces_mmcv(case: dict[str, Any], oracle_mmengine: Any) -> None:

@@ -98,6 +98,23 @@ def test_adam_betas_are_scheduled() -> None:
     assert opt.param_groups[0]["betas"] == (0.45, 0.99)
 
 
+def test_per_group_list_through_optim_wrapper(oracle_mmengine: Any) -> None:
+    """mmengine's OptimWrapper adds a summary group to 2 groups; mmcv's 2-value list still fits."""
+    from mmengine.optim import OptimWrapper
+
+    params = [torch.nn.Parameter(torch.zeros(1)) for _ in range(2)]
+    opt = torch.optim.SGD([{"params": [params[0]]}, {"params": [params[1]]}], lr=0.1, momentum=0.9)
+    wrapper = OptimWrapper(opt)
+    assert len(wrapper.param_groups) == 3
+    args = dict(max_lr=[0.5, 0.3], div_factor=10.0)
+    ps.LegacyLrScheduler(wrapper, policy="OneCycle", policy_args=args, max_iters=5)
+    lrs = [g["lr"] for g in wrapper.param_groups]
+    assert lrs == pytest.approx([0.5 / 10, 0.3 / 10, 0.5 / 10])
+    assert lrs[2] == lrs[0]
+    with pytest.raises(ValueError, match="has 3 values for 2 param groups"):
+        ps.LegacyLrScheduler(wrapper, policy="OneCycle", policy_args=dict(max_lr=[1, 2, 3]), max_iters=5)  # fmt: skip
+
+
 def test_bad_arguments() -> None:
     with pytest.raises(ValueError, match="policy='Nope' is not one of"):
         ps.LegacyLrScheduler(_sgd(), policy="Nope")
@@ -105,7 +122,7 @@ def test_bad_arguments() -> None:
         ps.LegacyLrScheduler(_sgd(), policy="Fixed", warmup="cos", warmup_iters=2)
     with pytest.raises(ValueError, match="needs epoch_length"):
         ps.LegacyLrScheduler(_sgd(), policy="Exp", policy_args=dict(gamma=0.9), legacy_by_epoch=True, max_epochs=3)  # fmt: skip
-    with pytest.raises(ValueError, match="expected 1 values for max_lr, got 2"):
+    with pytest.raises(ValueError, match=r"max_lr=\[0.1, 0.2\] has 2 values for 1 param groups"):
         ps.LegacyLrScheduler(_sgd(), policy="OneCycle", policy_args=dict(max_lr=[0.1, 0.2]), max_iters=5)  # fmt: skip
     with pytest.raises(ValueError, match="must support momentum or betas"):
         ps.LegacyMomentumScheduler(torch.optim.Adagrad([torch.nn.Parameter(torch.zeros(1))]), policy="Step", policy_args=dict(step=2))  # fmt: skip
