@@ -219,7 +219,8 @@ def check_run(legacy: Legacy, run: Run) -> list[str]:
     args, warnings = legacy.args, []
     if legacy.policy == "OneCycle" and legacy.kind == "lr":
         total = args.get("total_steps")
-        if total is not None and not run.by_epoch_runner and total < run.max_iters:  # type: ignore[operator]
+        limit = None if run.by_epoch_runner else run.max_iters
+        if total is not None and limit is not None and total < limit:
             raise ValueError(
                 f"OneCycle total_steps={total!r} is less than max_iters={run.max_iters!r}; mmcv "
                 "rejects it: make total_steps at least max_iters, or leave it out"

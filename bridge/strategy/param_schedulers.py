@@ -288,7 +288,7 @@ class _LegacySchedule(_ParamScheduler):  # type: ignore[misc]
         values = [self._family(base, i, it) for i, base in enumerate(bases)]
         if self.warmup is None or it >= self.warmup_iters:
             return values
-        factor = sch.warmup_factor(self.warmup, it, self.warmup_iters, self.warmup_ratio)  # type: ignore[arg-type]
+        factor = sch.warmup_factor(self.warmup, it, self.warmup_iters, self.warmup_ratio)
         if self.kind == "lr":
             return [v * factor for v in values]
         return [v / factor for v in values]
