@@ -104,10 +104,10 @@ def _batches(files: list[Path], jobs: int) -> list[list[int]]:
     """Indices in small batches, largest files first, so that no worker is left with the tail.
 
     Training scripts cost a hundred times a config; handing them out first and the rest in
-    batches of a few dozen keeps both workers busy to the end (longest-first scheduling).
+    batches of at most 16 keeps both workers busy to the end (longest-first scheduling).
     """
     order = sorted(range(len(files)), key=lambda i: -_size(files[i]))
-    size = max(1, min(32, len(files) // (jobs * 16)))
+    size = max(1, min(16, len(files) // (jobs * 16)))
     return [order[start : start + size] for start in range(0, len(order), size)]
 
 
