@@ -2,7 +2,8 @@
 
 ``replace``: the real mmcv is hidden (tests/compat/_no_mmcv.py); ``augment``: a stand-in for an
 installed mmcv 2.x (a small package with ``__version__ = '2.1.0'`` and ``imread``, put first on
-PYTHONPATH), since the shared test environment cannot pip-install a real mmcv 2.x.
+PYTHONPATH), needing no download; test_beside_mmcv_lite.py runs the same mode beside the real
+mmcv-lite 2.2.0 wheel.
 """
 
 from __future__ import annotations
