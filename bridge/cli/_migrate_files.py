@@ -103,7 +103,7 @@ def _size(path: Path) -> int:
 def _batches(files: list[Path], jobs: int) -> list[list[int]]:
     """Indices in small batches, largest files first, so that no worker is left with the tail.
 
-    Training scripts cost a hundred times a config; handing them out first and the rest in
+    Training scripts cost far more than a config; handing them out first and the rest in
     batches of at most 16 keeps both workers busy to the end (longest-first scheduling).
     """
     order = sorted(range(len(files)), key=lambda i: -_size(files[i]))
