@@ -7,6 +7,11 @@ the mmengine ``OptimWrapper``, gradient accumulation), and after every train ite
 Everything else (hooks, schedules, logging, checkpoints) stays the legacy runner's, so a legacy
 config trains with the same numbers as with the plain ``OptimizerHook`` (tests/parity).
 
+With ``loss_scale`` (mmcv's ``fp16=dict(loss_scale=...)`` or an ``Fp16OptimizerHook`` config) the
+strategy holds a :class:`~bridge.strategy.precision.LossScalePrecision`: the wrapper scales the
+loss, unscales before clipping and skips overflowing steps, and the scaler state lives in
+``runner.meta['fp16']['loss_scaler']`` as with ``Fp16OptimizerHook``, on CPU and CUDA alike.
+
 .. versionadded:: 0.1 single-device and DDP strategies. With ``DDPStrategy`` the strategy joins
    the process group and wraps the model; its default wrapper becomes the legacy
    ``MMDistributedDataParallel`` (mmcv's ``train_step(data, optimizer)`` contract), which then
@@ -18,8 +23,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bridge.adapters._amp import fp16_loss_scale, restore_scaler, save_scaler
 from bridge.legacy import HOOKS, OptimizerHook
+from bridge.legacy.fp16_utils import wrap_fp16_model
 from bridge.strategy import BaseStrategy
+from bridge.strategy.precision import LossScalePrecision
 
 __all__ = ["StrategyOptimizerHook", "strategy_optimizer_hook"]
 
@@ -35,6 +43,8 @@ class StrategyOptimizerHook(OptimizerHook):
         grad_clip: ``clip_grad_norm_`` arguments (mmcv's ``optimizer_config.grad_clip``).
         detect_anomalous_params: as mmcv's ``OptimizerHook``.
         accumulative_counts: step every N iterations (mmcv's ``cumulative_iters``).
+        loss_scale: fp16 loss scaling (a number, ``'dynamic'`` or a dict of ``GradScaler``
+            arguments, as ``Fp16OptimizerHook``); the strategy then holds a ``LossScalePrecision``.
 
     Example::
 
@@ -49,6 +59,7 @@ class StrategyOptimizerHook(OptimizerHook):
         grad_clip: dict[str, Any] | None = None,
         detect_anomalous_params: bool = False,
         accumulative_counts: int = 1,
+        loss_scale: float | str | dict[str, Any] | None = None,
     ) -> None:
         super().__init__(grad_clip=grad_clip, detect_anomalous_params=detect_anomalous_params)
         if not isinstance(strategy, BaseStrategy):
@@ -62,6 +73,10 @@ class StrategyOptimizerHook(OptimizerHook):
         self.strategy = strategy
         self.accumulative_counts = accumulative_counts
         self.optim_wrapper: Any = None
+        self.loss_scaler: LossScalePrecision | None = None
+        if loss_scale is not None:
+            self.loss_scaler = LossScalePrecision(loss_scale)
+            strategy.precision = self.loss_scaler
 
     def before_run(self, runner: Any) -> None:
         if not hasattr(runner.optimizer, "param_groups"):
@@ -77,6 +92,9 @@ class StrategyOptimizerHook(OptimizerHook):
         if self.grad_clip is not None:
             wrapper["clip_grad"] = dict(self.grad_clip)
         inner = getattr(runner.model, "module", runner.model)
+        if self.loss_scaler is not None:
+            wrap_fp16_model(inner)
+            restore_scaler(self.loss_scaler, runner)
         dispatch = {"max_iters": runner.max_iters, "max_epochs": runner.max_epochs}
         if self.strategy.distributed:
             _use_legacy_ddp(self.strategy)
@@ -97,8 +115,12 @@ class StrategyOptimizerHook(OptimizerHook):
         if self.detect_anomalous_params:
             self.detect_anomalous_parameters(loss, runner)
         self.optim_wrapper.update_params(loss)
-        if self.grad_clip is not None and self.optim_wrapper.should_update():
+        if not self.optim_wrapper.should_update():
+            return
+        if self.grad_clip is not None:
             self._log_grad_norm(runner)
+        if self.loss_scaler is not None:
+            save_scaler(self.loss_scaler, runner)
 
     def _log_grad_norm(self, runner: Any) -> None:
         history = self.optim_wrapper.message_hub.log_scalars.get("train/grad_norm")
@@ -127,29 +149,36 @@ def _check_legacy_contract(model: Any) -> None:
 
 
 def strategy_optimizer_hook(
-    optimizer_config: Mapping[str, Any] | None, strategy: BaseStrategy
+    optimizer_config: Mapping[str, Any] | None,
+    strategy: BaseStrategy,
+    fp16: Mapping[str, Any] | None = None,
 ) -> StrategyOptimizerHook:
-    """The :class:`StrategyOptimizerHook` for an mmcv ``optimizer_config`` dict.
+    """The :class:`StrategyOptimizerHook` for an mmcv ``optimizer_config`` (and ``fp16``) dict.
 
-    Accepts the ``OptimizerHook`` (default) and ``GradientCumulativeOptimizerHook`` types.
+    Accepts the ``OptimizerHook`` (default), ``GradientCumulativeOptimizerHook``,
+    ``Fp16OptimizerHook`` and ``GradientCumulativeFp16OptimizerHook`` types; a config's
+    ``fp16=dict(loss_scale=...)`` turns loss scaling on as mmcv's training scripts do.
 
     Example::
 
         >>> from bridge.strategy import SingleDeviceStrategy
-        >>> hook = strategy_optimizer_hook(dict(grad_clip=None), SingleDeviceStrategy())  # doctest: +SKIP
+        >>> hook = strategy_optimizer_hook(  # doctest: +SKIP
+        ...     dict(grad_clip=None), SingleDeviceStrategy(), fp16=dict(loss_scale="dynamic")
+        ... )
     """
-    cfg = dict(optimizer_config or {})
+    cfg, loss_scale = fp16_loss_scale(dict(optimizer_config or {}), fp16)
     kind = cfg.pop("type", "OptimizerHook")
     if kind not in _KNOWN_TYPES:
         raise ValueError(
             f"optimizer_config type {kind!r} cannot run through a Strategy; accepted: "
-            f"{list(_KNOWN_TYPES)!r} (fp16 runs through AmpOptimWrapper on a GPU strategy)"
+            f"{list(_KNOWN_TYPES)!r} and their Fp16 variants"
         )
     counts = int(cfg.pop("cumulative_iters", 1))
     unknown = set(cfg) - {"grad_clip", "detect_anomalous_params"}
     if unknown:
         raise ValueError(
             f"optimizer_config keys {sorted(unknown)!r} are not accepted with a Strategy; "
-            "accepted: grad_clip, detect_anomalous_params, cumulative_iters, type"
+            "accepted: grad_clip, detect_anomalous_params, cumulative_iters, type (and "
+            "loss_scale, coalesce, bucket_size_mb, distributed with an Fp16 type)"
         )
-    return StrategyOptimizerHook(strategy, accumulative_counts=counts, **cfg)
+    return StrategyOptimizerHook(strategy, accumulative_counts=counts, loss_scale=loss_scale, **cfg)

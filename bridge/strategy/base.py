@@ -141,6 +141,17 @@ class BaseStrategy(ABC):
             return AmpPrecision(wrapper.cast_dtype, device_type=device)
         return Precision()
 
+    @precision.setter
+    def precision(self, precision: Precision) -> None:
+        if not isinstance(precision, Precision):
+            raise TypeError(f"precision must be a bridge Precision, got {precision!r}")
+        if self._prepared:
+            raise RuntimeError(
+                f"cannot set precision={precision!r} after prepare(): the optim wrapper was "
+                "already built with the previous one; set it before prepare()"
+            )
+        self._precision = precision
+
     # -- environment -----------------------------------------------------------------------
     def _setup_distributed(self, launcher: str, **kwargs: Any) -> None:
         """Join the process group; single-device strategies never do."""
@@ -220,8 +231,15 @@ class BaseStrategy(ABC):
         return model
 
     def build_optim_wrapper(self, optim_wrapper: Any, model: nn.Module | None = None) -> Any:
-        """A built wrapper, a config dict (one optimizer or a constructor), or built wrappers."""
-        return _build.build_optim_wrapper(optim_wrapper, model)
+        """A built wrapper, a config dict (one optimizer or a constructor), or built wrappers.
+
+        A dict asking for a plain ``OptimWrapper`` (no ``type``, or ``type='OptimWrapper'``)
+        builds bridge's :class:`~bridge.strategy.wrappers.PrecisionOptimWrapper`, which runs
+        backward and the step through the held Precision.
+        """
+        from bridge.strategy.wrappers import with_precision
+
+        return _build.build_optim_wrapper(with_precision(optim_wrapper, self._precision), model)
 
     def build_param_scheduler(
         self, scheduler: Any, optim_wrapper: Any, default_args: dict[str, Any] | None = None

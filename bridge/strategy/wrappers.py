@@ -1,7 +1,13 @@
-"""MMDistributedDataParallel with mmengine 0.10.7's new contract (``train_step(data, optim_wrapper)``).
+"""The wrappers of the new contract: the DDP model wrapper and bridge's optimizer wrapper.
 
-.. versionadded:: 0.1 registered in mmengine's ``MODEL_WRAPPERS`` as
-   ``'BridgeMMDistributedDataParallel'``; mmengine's own ``'MMDistributedDataParallel'`` is untouched.
+``MMDistributedDataParallel`` follows mmengine 0.10.7 (``train_step(data, optim_wrapper)``).
+``PrecisionOptimWrapper`` is mmengine's ``OptimWrapper`` with backward and the step going through a
+strategy's :class:`~bridge.strategy.Precision` (loss scaling), and a direct ``update_params`` when
+nothing accumulates.
+
+.. versionadded:: 0.1 ``MMDistributedDataParallel`` is registered in mmengine's ``MODEL_WRAPPERS``
+   as ``'BridgeMMDistributedDataParallel'``; mmengine's own ``'MMDistributedDataParallel'`` is
+   untouched.
 """
 
 from __future__ import annotations
@@ -10,10 +16,103 @@ import logging
 from typing import Any
 
 import torch
+from mmengine.optim import OptimWrapper
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
+from bridge.strategy.precision import Precision
+
 _LOGGER = logging.getLogger(__name__)
+
+
+class PrecisionOptimWrapper(OptimWrapper):  # type: ignore[misc]
+    """mmengine's ``OptimWrapper`` whose backward and step run through ``precision``.
+
+    ``backward`` calls ``precision.scale_loss(loss).backward()``; ``step`` unscales the grads,
+    clips them (``clip_grad``) and lets the precision step (a loss-scaling precision skips
+    overflowing steps and updates its scale). With ``Precision()`` every number equals
+    ``OptimWrapper``'s; ``state_dict`` adds ``'loss_scaler'`` when the precision has state.
+
+    Args:
+        optimizer: the torch optimizer.
+        precision: the strategy's Precision (default ``Precision()``, float32).
+        **kwargs: ``OptimWrapper``'s (``accumulative_counts``, ``clip_grad``).
+
+    Example::
+
+        >>> lin = nn.Linear(2, 1)
+        >>> wrapper = PrecisionOptimWrapper(torch.optim.SGD(lin.parameters(), lr=0.1))
+        >>> wrapper.update_params(lin(torch.ones(1, 2)).sum())
+    """
+
+    def __init__(
+        self, optimizer: torch.optim.Optimizer, precision: Precision | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(optimizer, **kwargs)
+        if precision is not None and not isinstance(precision, Precision):
+            raise TypeError(f"precision must be a bridge Precision or None, got {precision!r}")
+        self.precision = precision if precision is not None else Precision()
+        self.precision.bind(_grad_device(optimizer))
+
+    def update_params(
+        self,
+        loss: torch.Tensor,
+        step_kwargs: dict[str, Any] | None = None,
+        zero_kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        """``OptimWrapper.update_params``; without accumulation it skips the ``loss / 1``."""
+        if self._accumulative_counts != 1:
+            super().update_params(loss, step_kwargs, zero_kwargs)
+            return
+        self.precision.scale_loss(loss).backward()  # type: ignore[no-untyped-call]
+        self._inner_count += 1
+        self.step(**(step_kwargs or {}))
+        self.optimizer.zero_grad(**(zero_kwargs or {}))
+
+    def backward(self, loss: torch.Tensor, **kwargs: Any) -> None:
+        self.precision.scale_loss(loss).backward(**kwargs)  # type: ignore[no-untyped-call]
+        self._inner_count += 1
+
+    def step(self, **kwargs: Any) -> None:
+        self.precision.unscale_(self.optimizer)
+        if self.clip_grad_kwargs:
+            self._clip_grad()
+        self.precision.optimizer_step(self.optimizer, **kwargs)
+
+    def state_dict(self) -> dict[str, Any]:
+        state: dict[str, Any] = super().state_dict()
+        scaler = self.precision.state_dict()
+        if scaler:
+            state["loss_scaler"] = scaler
+        return state
+
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        state = dict(state_dict)
+        scaler = state.pop("loss_scaler", None)
+        if scaler is not None:
+            self.precision.load_state_dict(scaler)
+        super().load_state_dict(state)
+
+
+def with_precision(optim_wrapper: Any, precision: Precision | None) -> Any:
+    """``optim_wrapper`` building a :class:`PrecisionOptimWrapper` if it asks for an ``OptimWrapper``.
+
+    Anything else (built wrappers, ``AmpOptimWrapper`` configs, dicts of wrappers) is returned as is.
+    """
+    if not isinstance(optim_wrapper, dict):
+        return optim_wrapper
+    if "optimizer" not in optim_wrapper and "constructor" not in optim_wrapper:
+        return optim_wrapper
+    if optim_wrapper.get("type", "OptimWrapper") not in ("OptimWrapper", OptimWrapper):
+        return optim_wrapper
+    return {**optim_wrapper, "type": PrecisionOptimWrapper, "precision": precision}
+
+
+def _grad_device(optimizer: torch.optim.Optimizer) -> str:
+    for group in optimizer.param_groups:
+        for param in group["params"]:
+            return str(param.device.type)
+    return "cpu"
 
 
 def parameters_outside_graph(loss: torch.Tensor, model: nn.Module) -> list[str]:

@@ -85,7 +85,7 @@ def test_dict_optimizers_are_refused() -> None:
 @pytest.mark.parametrize(
     ("config", "match"),
     [
-        ({"type": "Fp16OptimizerHook"}, r"'Fp16OptimizerHook' cannot run through a Strategy"),
+        ({"type": "DistOptimizerHook"}, r"'DistOptimizerHook' cannot run through a Strategy"),
         ({"grad_clip": None, "coalesce": True}, r"\['coalesce'\] are not accepted"),
     ],
 )

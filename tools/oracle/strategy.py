@@ -113,7 +113,7 @@ def prepared_summary(strategy_cls: Any) -> dict[str, Any]:
         return {
             "n_components": len(prepared),
             "idempotent": all(a is b for a, b in zip(prepared, again, strict=True)),
-            "wrapper_type": type(optim_wrapper).__name__,
+            "wrapper_type": mmengine_type_name(optim_wrapper),
             "param_groups": [
                 {k: v for k, v in g.items() if k != "params"} for g in optim_wrapper.param_groups
             ],
@@ -121,6 +121,11 @@ def prepared_summary(strategy_cls: Any) -> dict[str, Any]:
             "model_keys": sorted(strategy.model_state_dict()),
             "seed": strategy.seed,
         }
+
+
+def mmengine_type_name(obj: Any) -> str:
+    """The name of the nearest mmengine class ``obj`` is an instance of (bridge subclasses them)."""
+    return next(c.__name__ for c in type(obj).__mro__ if c.__module__.startswith("mmengine."))
 
 
 def scheduler_states(states: Any) -> Any:
