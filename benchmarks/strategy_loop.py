@@ -5,19 +5,24 @@ Three loops train the same tiny model (bridge.toy.ToyModel) on the same pre-coll
 * ``raw``: forward, cross-entropy, ``backward()``, ``step()``, ``zero_grad()``;
 * ``bridge``: ``SingleDeviceStrategy.prepare`` then mmengine's new contract,
   ``model.train_step(batch, optim_wrapper)``, with ``train_step`` written plainly
-  (``optim_context``, forward, ``OptimWrapper.update_params``): the strategy and the optim
-  wrapper are the only machinery between the loop and torch;
+  (``optim_context``, forward, ``update_params``): the strategy and the optim wrapper are the only
+  machinery between the loop and torch. bridge builds its ``PrecisionOptimWrapper`` (an mmengine
+  ``OptimWrapper`` subclass) whose ``optim_context``/``update_params`` skip the generator context
+  and the ``loss / 1`` when nothing accumulates (same weights bit for bit:
+  tests/strategy/test_precision_optim_wrapper.py);
 * ``bridge+BaseModel``: the same with the toy behind mmengine's ``BaseModel`` (its data
   preprocessor and ``parse_losses`` run too, which costs ~20% on this tiny model);
 * ``mmengine-strategy`` / ``mmengine-strategy+BaseModel``: the same with mmengine 0.10.7's own
-  ``SingleDeviceStrategy`` (on one device a strategy adds nothing per iteration, so these match).
+  ``SingleDeviceStrategy`` and its ``OptimWrapper``.
 
 The budget (``--budget``, default 1.05) applies to ``bridge``.
 
 Loops alternate in short chunks, timed in process CPU time so that other jobs on a shared machine
 do not count; each loop's fastest chunk is compared with the raw loop's fastest chunk of the same
 run (the median of per-round ratios is printed too). The real mmengine ``Runner``
-(IterBasedTrainLoop, default hooks, its own dataloader) is timed once for comparison.
+(IterBasedTrainLoop, default hooks, its own dataloader) is timed once for comparison. Python
+function calls per iteration (cProfile, deterministic) show the per-iteration machinery of each
+loop without timing noise.
 
     python benchmarks/strategy_loop.py [--iters 300] [--rounds 7] [--batch 16] [--json]
 
@@ -27,6 +32,7 @@ Exit status 1 when bridge's median ratio exceeds ``--budget`` (default 1.05).
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import logging
 import statistics
@@ -79,7 +85,7 @@ def raw_loop(batches: list[dict[str, torch.Tensor]]) -> Step:
         loss = torch.nn.functional.cross_entropy(
             model.head(model.backbone(data["img"])), data["gt_label"]
         )
-        loss.backward()
+        loss.backward()  # type: ignore[no-untyped-call]
         optimizer.step()
         optimizer.zero_grad()
 
@@ -98,7 +104,9 @@ def _lean_model() -> Any:
     from bridge.toy import ToyModel
 
     class LeanToy(ToyModel):
-        def train_step(self, data: dict[str, torch.Tensor], optim_wrapper: Any) -> dict[str, Any]:
+        def train_step(  # type: ignore[override]
+            self, data: dict[str, torch.Tensor], optim_wrapper: Any
+        ) -> dict[str, Any]:
             with optim_wrapper.optim_context(self):
                 loss = self(**data)["loss"]
             optim_wrapper.update_params(loss)
@@ -122,6 +130,16 @@ def seconds_per_iter(step: Step, iters: int) -> float:
     for _ in range(iters):
         step()
     return (time.process_time() - start) / iters
+
+
+def python_calls_per_iter(step: Step, iters: int = 20) -> float:
+    """Python function calls per iteration, counted by cProfile (independent of machine load)."""
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(iters):
+        step()
+    profile.disable()
+    return sum(entry.callcount for entry in profile.getstats()) / iters
 
 
 def runner_seconds_per_iter(batch: int, iters: int) -> float:
@@ -189,6 +207,7 @@ def measure(iters: int, rounds: int, batch: int) -> dict[str, Any]:
             name: statistics.median(t / r for t, r in zip(times[name], times["raw"], strict=True))
             for name in steps
         },
+        "python_calls_per_iter": {name: python_calls_per_iter(s) for name, s in steps.items()},
         "mmengine_runner": {"us_per_iter": runner * 1e6, "ratio_vs_raw": runner / best["raw"]},
         "settings": {
             "iters": iters,
@@ -215,12 +234,17 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(result, indent=1))
     else:
         for name, ratio in result["ratio_vs_raw"].items():
-            print(f"{name:>18}: {result['us_per_iter'][name]:8.1f} us/iter  {ratio:5.3f}x raw")
+            median = result["median_round_ratio_vs_raw"][name]
+            calls = result["python_calls_per_iter"][name]
+            print(
+                f"{name:>27}: {result['us_per_iter'][name]:8.1f} us/iter  {ratio:5.3f}x raw "
+                f"(median round {median:5.3f}x)  {calls:6.0f} python calls/iter"
+            )
         runner = result["mmengine_runner"]
         print(
-            f"{'mmengine Runner':>18}: {runner['us_per_iter']:8.1f} us/iter  {runner['ratio_vs_raw']:5.3f}x raw"
+            f"{'mmengine Runner':>27}: {runner['us_per_iter']:8.1f} us/iter  {runner['ratio_vs_raw']:5.3f}x raw"
         )
-    return 0 if result["ratio_vs_raw"]["bridge"] <= args.budget else 1
+    return 0 if result["median_round_ratio_vs_raw"]["bridge"] <= args.budget else 1
 
 
 if __name__ == "__main__":

@@ -2,8 +2,8 @@
 
 ``MMDistributedDataParallel`` follows mmengine 0.10.7 (``train_step(data, optim_wrapper)``).
 ``PrecisionOptimWrapper`` is mmengine's ``OptimWrapper`` with backward and the step going through a
-strategy's :class:`~bridge.strategy.Precision` (loss scaling), and a direct ``update_params`` when
-nothing accumulates.
+strategy's :class:`~bridge.strategy.Precision` (loss scaling), and a direct ``update_params`` and
+``optim_context`` when nothing accumulates.
 
 .. versionadded:: 0.1 ``MMDistributedDataParallel`` is registered in mmengine's ``MODEL_WRAPPERS``
    as ``'BridgeMMDistributedDataParallel'``; mmengine's own ``'MMDistributedDataParallel'`` is
@@ -12,6 +12,7 @@ nothing accumulates.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -23,6 +24,7 @@ from torch.nn.parallel import DistributedDataParallel
 from bridge.strategy.precision import Precision
 
 _LOGGER = logging.getLogger(__name__)
+_NO_CONTEXT = contextlib.nullcontext()
 
 
 class PrecisionOptimWrapper(OptimWrapper):  # type: ignore[misc]
@@ -68,6 +70,12 @@ class PrecisionOptimWrapper(OptimWrapper):  # type: ignore[misc]
         self._inner_count += 1
         self.step(**(step_kwargs or {}))
         self.optimizer.zero_grad(**(zero_kwargs or {}))
+
+    def optim_context(self, model: nn.Module) -> contextlib.AbstractContextManager[None]:
+        """``OptimWrapper.optim_context``; without accumulation there is nothing to enter."""
+        if self._accumulative_counts == 1:
+            return _NO_CONTEXT  # mmengine's would only ``yield``: every iteration syncs
+        return super().optim_context(model)  # type: ignore[no-any-return]
 
     def backward(self, loss: torch.Tensor, **kwargs: Any) -> None:
         self.precision.scale_loss(loss).backward(**kwargs)  # type: ignore[no-untyped-call]
