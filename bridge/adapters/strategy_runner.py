@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import torch
+
 from bridge.adapters._amp import fp16_loss_scale, restore_scaler, save_scaler
 from bridge.legacy import HOOKS, OptimizerHook
 from bridge.legacy.fp16_utils import wrap_fp16_model
@@ -73,10 +75,15 @@ class StrategyOptimizerHook(OptimizerHook):
         self.strategy = strategy
         self.accumulative_counts = accumulative_counts
         self.optim_wrapper: Any = None
-        self.loss_scaler: LossScalePrecision | None = None
+        self.precision: LossScalePrecision | None = None
         if loss_scale is not None:
-            self.loss_scaler = LossScalePrecision(loss_scale)
-            strategy.precision = self.loss_scaler
+            self.precision = LossScalePrecision(loss_scale)
+            strategy.precision = self.precision
+
+    @property
+    def loss_scaler(self) -> torch.amp.GradScaler | None:
+        """The ``GradScaler`` (as ``Fp16OptimizerHook.loss_scaler``); None without fp16."""
+        return None if self.precision is None else self.precision.scaler
 
     def before_run(self, runner: Any) -> None:
         if not hasattr(runner.optimizer, "param_groups"):
@@ -92,9 +99,9 @@ class StrategyOptimizerHook(OptimizerHook):
         if self.grad_clip is not None:
             wrapper["clip_grad"] = dict(self.grad_clip)
         inner = getattr(runner.model, "module", runner.model)
-        if self.loss_scaler is not None:
+        if self.precision is not None:
             wrap_fp16_model(inner)
-            restore_scaler(self.loss_scaler, runner)
+            restore_scaler(self.precision, runner)
         dispatch = {"max_iters": runner.max_iters, "max_epochs": runner.max_epochs}
         if self.strategy.distributed:
             _use_legacy_ddp(self.strategy)
@@ -119,8 +126,8 @@ class StrategyOptimizerHook(OptimizerHook):
             return
         if self.grad_clip is not None:
             self._log_grad_norm(runner)
-        if self.loss_scaler is not None:
-            save_scaler(self.loss_scaler, runner)
+        if self.precision is not None:
+            save_scaler(self.precision, runner)
 
     def _log_grad_norm(self, runner: Any) -> None:
         history = self.optim_wrapper.message_hub.log_scalars.get("train/grad_norm")

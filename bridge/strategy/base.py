@@ -130,12 +130,14 @@ class BaseStrategy(ABC):
 
     @property
     def precision(self) -> Precision:
-        """The held Precision: given, or AMP when the optim wrapper is an ``AmpOptimWrapper``."""
+        """The held Precision: given, the ``PrecisionOptimWrapper``'s, or AMP for ``AmpOptimWrapper``."""
         if self._precision is not None:
             return self._precision
         from mmengine.optim import AmpOptimWrapper
 
         wrapper = getattr(self, "optim_wrapper", None)
+        if isinstance(getattr(wrapper, "precision", None), Precision):
+            return wrapper.precision  # type: ignore[union-attr,no-any-return]
         if isinstance(wrapper, AmpOptimWrapper):
             device = "cuda" if torch.cuda.is_available() else "cpu"
             return AmpPrecision(wrapper.cast_dtype, device_type=device)

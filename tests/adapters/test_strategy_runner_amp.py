@@ -100,12 +100,14 @@ def test_the_scaler_state_is_read_from_and_written_to_meta() -> None:
     )
     hook.before_run(runner)
     assert isinstance(hook.optim_wrapper, PrecisionOptimWrapper)
-    assert hook.optim_wrapper.precision is hook.loss_scaler is hook.strategy.precision
+    assert hook.optim_wrapper.precision is hook.precision is hook.strategy.precision
+    assert hook.loss_scaler is hook.optim_wrapper.precision.scaler
     assert hook.optim_wrapper.precision.scale == 8.0
     runner.outputs = {"loss": lin(torch.ones(1, 2)).sum()}
     hook.after_train_iter(runner)
     assert runner.meta["fp16"]["loss_scaler"] == hook.optim_wrapper.state_dict()["loss_scaler"]
     assert runner.meta["fp16"]["loss_scaler"]["_growth_tracker"] == 1
+    assert StrategyOptimizerHook(_strategy()).loss_scaler is None
 
 
 @pytest.mark.parametrize(

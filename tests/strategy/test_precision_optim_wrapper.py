@@ -69,6 +69,7 @@ def test_the_strategy_builds_it_for_plain_optim_wrapper_configs(tmp_path: Path) 
     )
     assert type(wrapper) is PrecisionOptimWrapper
     assert type(wrapper.precision) is Precision
+    assert strategy.precision is wrapper.precision
     assert "loss_scaler" not in wrapper.state_dict()
     amp = dict(type="AmpOptimWrapper", optimizer=dict(type="SGD", lr=0.1))
     assert with_precision(amp, None) is amp
