@@ -16,7 +16,7 @@ import bridge.legacy
 from bridge.adapters import StrategyOptimizerHook, strategy_optimizer_hook
 from bridge.strategy import SingleDeviceStrategy
 
-CASES = {
+CASES: dict[str, dict[str, Any]] = {
     "clip": {"grad_clip": {"max_norm": 0.5}},
     "cumulative": {"type": "GradientCumulativeOptimizerHook", "cumulative_iters": 2},
 }

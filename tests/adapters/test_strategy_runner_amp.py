@@ -4,6 +4,7 @@ Every fp16 case of tools/oracle/hooks.py's OPTIMIZER_CASES (static scale, static
 with overflowing steps, cumulative) is replayed on bridge's EpochBasedRunner with its step through
 ``SingleDeviceStrategy`` + ``LossScalePrecision``; losses, grad norms, the loss-scale trace and the
 weights must equal the plain legacy run, the recording made from the real mmcv 1.7.2, and mmcv live.
+With ``DDPStrategy`` on two gloo ranks, fp16 ends where one process with ``Fp16OptimizerHook`` does.
 """
 
 from __future__ import annotations
@@ -134,3 +135,69 @@ def test_precision_cannot_change_after_prepare() -> None:
         strategy.precision = LossScalePrecision()
     with pytest.raises(TypeError, match=r"bridge Precision, got 'fp16'"):
         _strategy().precision = "fp16"  # type: ignore[assignment]
+
+
+DDP_SCALE = {"init_scale": 2.0**126, "growth_interval": 2}
+
+
+def _ddp_rank(rank: int, out_dir: str, port: int) -> None:
+    """One gloo rank: the legacy runner, fp16 and DDP through ``DDPStrategy`` (spawned below)."""
+    import os
+
+    from _ddp_legacy_worker import WORLD, _batches, _model, train
+
+    os.environ.update(
+        RANK=str(rank),
+        LOCAL_RANK=str(rank),
+        WORLD_SIZE=str(WORLD),
+        MASTER_ADDR="127.0.0.1",
+        MASTER_PORT=str(port),
+    )
+    from bridge.strategy import DDPStrategy
+
+    strategy = DDPStrategy(
+        work_dir=os.path.join(out_dir, "work"),
+        env_kwargs=dict(launcher="pytorch", dist_cfg=dict(backend="gloo")),
+    )
+    hook = StrategyOptimizerHook(strategy, loss_scale=dict(DDP_SCALE))
+    result = train(hook, _model(), _batches(rank))
+    assert hook.loss_scaler is not None
+    result["scale"] = hook.loss_scaler.get_scale()
+    torch.save(result, os.path.join(out_dir, f"rank{rank}.pth"))
+    torch.distributed.barrier()
+    torch.distributed.destroy_process_group()
+
+
+@pytest.mark.slow
+def test_ddp_fp16_on_two_gloo_ranks_equals_one_fp16_process(tmp_path: Any) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from _ddp_legacy_worker import _batches, _model, train
+    from test_strategy_runner import _free_port
+
+    here = Path(__file__).resolve().parent
+    code = (
+        f"import sys; sys.path[:0] = [{str(here)!r}, {str(here.parent)!r}]; "
+        "import torch.multiprocessing as mp, test_strategy_runner_amp as t; "
+        f"mp.spawn(t._ddp_rank, args=({str(tmp_path)!r}, {_free_port()}), nprocs=2, join=True)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    ranks = [torch.load(tmp_path / f"rank{r}.pth", weights_only=False) for r in range(2)]
+    hook = bridge.legacy.hooks.Fp16OptimizerHook(loss_scale=dict(DDP_SCALE))
+    single = train(hook, _model(), _batches(None))
+    assert ranks[0]["scale"] == ranks[1]["scale"] == hook.loss_scaler.get_scale()
+    assert ranks[0]["scale"] == 2 * DDP_SCALE["init_scale"]  # the dynamic scale grew once
+    for key, value in single["state_dict"].items():
+        assert torch.equal(ranks[0]["state_dict"][key], ranks[1]["state_dict"][key]), key
+        torch.testing.assert_close(ranks[0]["state_dict"][key], value, rtol=1e-5, atol=1e-6)
+    mean_loss = [(a + b) / 2 for a, b in zip(ranks[0]["loss"], ranks[1]["loss"], strict=True)]
+    assert mean_loss == pytest.approx(single["loss"], rel=1e-5)
