@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ROLES = {
     ("bridge.strategy.base", "BaseStrategy"): "Strategy",
     ("bridge.strategy.precision.precision", "Precision"): "Precision",
-    ("codemods.base", "BridgeCodemod"): "Codemod",
+    ("bridge.codemods.base", "BridgeCodemod"): "Codemod",
 }
 #: intermediate bases shared by several variants: not a variant themselves
 SHARED_BASES = {"ConfigKeysCodemod": "base of the config-key codemods (codemods/_config.py)"}
@@ -50,7 +50,7 @@ def _subclasses(base: type) -> list[type]:
 
 
 def _role_classes() -> list[tuple[type, str]]:
-    for module in ("bridge.strategy", "bridge.strategy.precision", "codemods"):
+    for module in ("bridge.strategy", "bridge.strategy.precision", "bridge.codemods"):
         package = importlib.import_module(module)
         for name in package.__all__:
             getattr(package, name)  # import every variant so it is seen as a subclass
@@ -59,7 +59,7 @@ def _role_classes() -> list[tuple[type, str]]:
         base = getattr(importlib.import_module(module), name)
         for cls in _subclasses(base):
             home = cls.__module__.split(".")[0]
-            if home in ("bridge", "codemods") and cls.__name__ not in SHARED_BASES:
+            if home == "bridge" and cls.__name__ not in SHARED_BASES:
                 out.append((cls, role))
     return sorted(out, key=lambda pair: pair[0].__qualname__)
 
