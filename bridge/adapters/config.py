@@ -76,6 +76,8 @@ def legacy_to_engine_config(
     config["model"] = {"type": "BridgeLegacyModel", "model": _required(cfg, "model")}
     config["train_dataloader"] = _train_dataloader(_required(cfg, "data"))
     hooks = _custom_hooks(cfg.get("custom_hooks"))
+    if cfg.get("evaluation") is not None:
+        hooks.append(_eval_hook(cfg, config))
     if hooks:
         config["custom_hooks"] = hooks
     config["work_dir"] = work_dir or cfg.get("work_dir") or "work_dirs/bridge"
@@ -118,11 +120,6 @@ def _runtime_gaps(cfg: Mapping[str, Any]) -> dict[str, str]:
         gaps["fp16"] = (
             "mmengine 0.10.7's AmpOptimWrapper runs on a GPU only and none is present; drop "
             "'fp16' for a CPU run or train with --engine legacy"
-        )
-    if cfg.get("evaluation") is not None:
-        gaps["evaluation"] = (
-            "mmcv's EvalHook (dataset.evaluate) is not run by the mmengine engine; drop "
-            "'evaluation' or train with --engine legacy"
         )
     train_loader = ((cfg.get("data") or {}).get("train_dataloader")) or {}
     if train_loader.get("shuffle"):
@@ -191,6 +188,32 @@ def _custom_hooks(hooks: Any) -> list[dict[str, Any]]:
         priority = hook.get("priority", "NORMAL")
         out.append({"type": "BridgeLegacyHook", "hook": legacy, "priority": priority})
     return out
+
+
+def _eval_hook(cfg: Mapping[str, Any], config: dict[str, Any]) -> dict[str, Any]:
+    """mmcv's EvalHook through ``BridgeLegacyEvalHook``, in place of mmengine's val loop.
+
+    The mapped ``val_*`` keys, ``train_cfg.val_interval`` and the CheckpointHook's ``save_best``
+    are dropped: the legacy hook evaluates and keeps the best checkpoint itself, as under mmcv.
+    """
+    for key in ("val_cfg", "val_evaluator", "val_dataloader"):
+        config.pop(key, None)
+    train_cfg = dict(config.get("train_cfg") or {})
+    train_cfg.pop("val_interval", None)
+    config["train_cfg"] = train_cfg
+    checkpoint = dict((config.get("default_hooks") or {}).get("checkpoint") or {})
+    if "save_best" in checkpoint:
+        checkpoint.pop("save_best")
+        checkpoint.pop("rule", None)
+        config["default_hooks"] = {**config["default_hooks"], "checkpoint": checkpoint}
+    runner = cfg.get("runner") or {}
+    return {
+        "type": "BridgeLegacyEvalHook",
+        "evaluation": dict(cfg["evaluation"]),
+        "data": _required(cfg, "data"),
+        "by_epoch": runner.get("type") != "IterBasedRunner",
+        "priority": "LOW",
+    }
 
 
 def _has_gpu() -> bool:

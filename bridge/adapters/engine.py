@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bridge.adapters import _model, hooks
+from bridge.adapters import _eval, _model, hooks
 from bridge.adapters.config import EngineConfig, UnmappedKeyError, legacy_to_engine_config
 from bridge.compat.train_api import ConfigError, TrainOptions, import_custom_modules, load_config
 
@@ -29,6 +29,7 @@ def register() -> None:
     """Register every adapter class in mmengine's registries (idempotent)."""
     _model.register()
     hooks.register()
+    _eval.register()
 
 
 def engine_config_for(

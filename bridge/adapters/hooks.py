@@ -137,6 +137,13 @@ class LegacyRunnerView:
 
         return [of(g) for g in self.optimizer.param_groups]
 
+    def save_checkpoint(
+        self, out_dir: str, filename_tmpl: str = "epoch_{}.pth", create_symlink: bool = True
+    ) -> None:
+        """mmcv's signature over mmengine's ``Runner.save_checkpoint`` (no symlink is made)."""
+        del create_symlink
+        self._runner.save_checkpoint(out_dir, filename_tmpl, save_optimizer=True)
+
     def accept(self, mode: str, batch_idx: int, data_batch: Any) -> None:
         """Enter an iteration (mmcv sets these before ``before_*_iter``)."""
         self.mode = mode
