@@ -161,20 +161,42 @@ def test_cfg_options_and_seed_reach_the_run(tmp_path: Path) -> None:
     assert (got["meta"]["epoch"], got["meta"]["iter"]) == (1, 5)
 
 
+_KILLER = """
+import os, signal
+from bridge.legacy.hooks.hook import Hook
+from bridge.legacy.registry import HOOKS
+
+
+@HOOKS.register_module()
+class KillAfterFirstEpoch(Hook):
+    # LOWEST priority: runs after CheckpointHook has written epoch_1.pth and latest.pth
+    def after_train_epoch(self, runner):
+        os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
 @pytest.mark.slow
 def test_auto_resume_after_a_kill_ends_on_the_uninterrupted_weights(tmp_path: Path) -> None:
+    # The kill comes from inside the run, right after the first checkpoint is saved, so it does
+    # not race the (very fast) toy training the way a kill from outside would on a busy machine.
     by_hand = _by_hand()
     config = str(CONFIGS / "toy_epoch.py")
-    proc = _bridge_train(config, "--work-dir", str(tmp_path))
-    deadline = time.monotonic() + 240
-    while not (tmp_path / "epoch_1.pth").exists() and proc.poll() is None:
-        assert time.monotonic() < deadline, "no checkpoint appeared"
-        time.sleep(0.01)
-    proc.send_signal(signal.SIGKILL)
-    proc.communicate(timeout=60)
-    assert not (tmp_path / "epoch_3.pth").exists(), "the run finished before it was killed"
-    _train_ok(config, "--work-dir", str(tmp_path), "--auto-resume")
-    got = by_hand.trace(tmp_path)
+    plugin = tmp_path / "plugin"
+    plugin.mkdir()
+    (plugin / "bridge_test_killer.py").write_text(_KILLER, encoding="utf-8")
+    (plugin / "killed_cfg.py").write_text(
+        f"_base_ = [{config!r}]\n"
+        "custom_imports = dict(imports=['bridge_test_killer'], allow_failed_imports=False)\n"
+        "custom_hooks = [dict(type='KillAfterFirstEpoch', priority='LOWEST')]\n",
+        encoding="utf-8",
+    )
+    work = tmp_path / "work"
+    proc = _bridge_train(str(plugin / "killed_cfg.py"), "--work-dir", str(work), pythonpath=plugin)
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode == -signal.SIGKILL, out[-4000:]
+    assert sorted(p.name for p in work.glob("*.pth")) == ["epoch_1.pth", "latest.pth"]
+    _train_ok(config, "--work-dir", str(work), "--auto-resume")
+    got = by_hand.trace(work)
     expected = recorded("compat_train_toy_epoch")
     assert got["weights"] == expected["weights"]
     assert got["meta"] == expected["meta"]
