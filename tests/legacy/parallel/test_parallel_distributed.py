@@ -108,6 +108,10 @@ def _worker(rank: int, store: str, out_dir: str, backend: str) -> None:
     try:
         results = {frozen_bn: _run_rank(rank, frozen_bn, backend) for frozen_bn in (False, True)}
         torch.save(results, os.path.join(out_dir, f"rank{rank}.pt"))
+        # no rank tears gloo down while its peer still has collectives in flight (a rank that
+        # destroyed the group first made the other abort: "terminate called without an active
+        # exception"); the other DDP workers in the suite do the same
+        dist.barrier()
     finally:
         dist.destroy_process_group()
 
