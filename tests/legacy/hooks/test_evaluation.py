@@ -131,6 +131,7 @@ def _dist_worker(rank: int, port: int, out: str) -> None:
             {"output": dict(runner.log_buffer.output), "mean": model.backbone[1].running_mean},
             f"{out}/rank{rank}.pt",
         )
+        dist.barrier()  # neither rank tears gloo down while its peer is still in a collective
     finally:
         dist.destroy_process_group()
 

@@ -35,6 +35,7 @@ def _worker(rank: int, port: int, out: str) -> None:
         SyncBuffersHook().after_train_epoch(_Runner(bn))
         SyncBuffersHook(distributed=False).after_train_epoch(_Runner(bn))
         torch.save(bn.running_mean, f"{out}/rank{rank}.pt")
+        dist.barrier()  # neither rank tears gloo down while its peer is still in a collective
     finally:
         dist.destroy_process_group()
 
