@@ -199,9 +199,8 @@ class InvLrUpdaterHook(LrUpdaterHook):
         return sch.inv_value(base_lr, progress, self.gamma, self.power)
 
 
-@HOOKS.register_module()
-class CosineAnnealingLrUpdaterHook(LrUpdaterHook):
-    """Cosine from the base lr to ``min_lr`` (or ``base * min_lr_ratio``) over the whole run."""
+class _AnnealingLr(LrUpdaterHook):
+    """From the base lr to ``min_lr`` (or ``base * min_lr_ratio``) over the whole run."""
 
     def __init__(
         self, min_lr: float | None = None, min_lr_ratio: float | None = None, **kwargs: Any
@@ -210,10 +209,17 @@ class CosineAnnealingLrUpdaterHook(LrUpdaterHook):
         self.min_lr, self.min_lr_ratio = min_lr, min_lr_ratio
         super().__init__(**kwargs)
 
-    def get_lr(self, runner: Any, base_lr: float) -> float:
+    def _progress_and_target(self, runner: Any, base_lr: float) -> tuple[int, int, float]:
         progress, max_progress = up.progress_of(runner, self.by_epoch)
-        target = sch.target_value(base_lr, self.min_lr, self.min_lr_ratio)
-        return sch.cosine_annealing_value(base_lr, progress, max_progress, target)
+        return progress, max_progress, sch.target_value(base_lr, self.min_lr, self.min_lr_ratio)
+
+
+@HOOKS.register_module()
+class CosineAnnealingLrUpdaterHook(_AnnealingLr):
+    """Cosine from the base lr to ``min_lr`` (or ``base * min_lr_ratio``) over the whole run."""
+
+    def get_lr(self, runner: Any, base_lr: float) -> float:
+        return sch.cosine_annealing_value(base_lr, *self._progress_and_target(runner, base_lr))
 
 
 @HOOKS.register_module()
@@ -367,17 +373,8 @@ class OneCycleLrUpdaterHook(LrUpdaterHook):
 
 
 @HOOKS.register_module()
-class LinearAnnealingLrUpdaterHook(LrUpdaterHook):
+class LinearAnnealingLrUpdaterHook(_AnnealingLr):
     """A straight line from the base lr to ``min_lr`` (or ``base * min_lr_ratio``)."""
 
-    def __init__(
-        self, min_lr: float | None = None, min_lr_ratio: float | None = None, **kwargs: Any
-    ) -> None:
-        up.check_min(type(self).__name__, min_lr, min_lr_ratio, "min_lr/min_lr_ratio")
-        self.min_lr, self.min_lr_ratio = min_lr, min_lr_ratio
-        super().__init__(**kwargs)
-
     def get_lr(self, runner: Any, base_lr: float) -> float:
-        progress, max_progress = up.progress_of(runner, self.by_epoch)
-        target = sch.target_value(base_lr, self.min_lr, self.min_lr_ratio)
-        return sch.linear_annealing_value(base_lr, progress, max_progress, target)
+        return sch.linear_annealing_value(base_lr, *self._progress_and_target(runner, base_lr))
