@@ -6,6 +6,11 @@ drives it through :class:`bridge.adapters.hooks.LegacyHook`: the evaluation poin
 (``start``/``interval``/``by_epoch``), the metrics (``dataset.evaluate``) and the
 ``best_<key>_<epoch|iter>_<n>.pth`` checkpoint are mmcv's. Each evaluation's metrics are logged
 and put in the message hub as ``val/<name>``, and kept in :attr:`LegacyEvalHook.history`.
+
+In a distributed Runner (``--launcher pytorch``) it is mmcv's ``DistEvalHook``, as mmcv-era
+train scripts pick: the val set is split by a ``DistributedSampler``, each rank tests its shard,
+the results are gathered in dataset order and rank 0 evaluates, logs and saves the best
+checkpoint (``tmpdir``/``gpu_collect``/``broadcast_bn_buffer`` are accepted as mmcv's).
 """
 
 from __future__ import annotations
@@ -13,9 +18,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import torch
-
 from bridge.adapters.hooks import LegacyHook
+from bridge.legacy.hooks.evaluation import (
+    DistEvalHook,
+    EvalHook,
+    multi_gpu_test,
+    single_gpu_test,
+)
 
 __all__ = ["LegacyEvalHook", "register"]
 
@@ -27,6 +36,8 @@ class LegacyEvalHook(LegacyHook):
         evaluation: the legacy config's ``evaluation`` dict (``interval``, ``save_best``...).
         data: the legacy config's ``data`` dict (``val``, ``samples_per_gpu``...).
         by_epoch: False under an IterBasedRunner (mmcv's ``train_detector`` sets it so).
+        distributed: use ``DistEvalHook`` over a split val set; None (default): when the
+            process group the Runner started has more than one rank.
 
     Example::
 
@@ -40,40 +51,50 @@ class LegacyEvalHook(LegacyHook):
         data: Mapping[str, Any],
         by_epoch: bool = True,
         priority: int | str = "LOW",
+        distributed: bool | None = None,
     ) -> None:
         from bridge.compat.train_api import _build, _loader
-        from bridge.legacy import EvalHook
 
         if not isinstance(evaluation, Mapping):
             raise TypeError(
                 f"evaluation must be a dict, got {evaluation!r}; write e.g. "
                 "evaluation=dict(interval=1, save_best='auto')"
             )
+        if distributed is None:  # the Runner starts the process group before building hooks
+            distributed = _world_size() > 1
         loader = _loader(
             _build({"data": data}, "data.val", "DATASETS"),
             data,
             train=False,
-            distributed=False,
+            distributed=distributed,
             seed=None,
         )
-        kwargs = {**dict(evaluation), "by_epoch": by_epoch, "test_fn": self._test}
-        super().__init__(EvalHook(loader, **kwargs), priority=priority)
+        kwargs: dict[str, Any] = {**dict(evaluation), "by_epoch": by_epoch}
+        if distributed:
+            hook: EvalHook = DistEvalHook(loader, test_fn=self._multi_test, **kwargs)
+        else:
+            hook = EvalHook(loader, test_fn=self._test, **kwargs)
+        super().__init__(hook, priority=priority)
         self._engine_model: Any = None
         self.history: list[dict[str, Any]] = []
 
     def _test(self, model: Any, data_loader: Any) -> list[Any]:
         """mmcv's single_gpu_test, with each batch through the engine model's preprocessor."""
-        engine = self._engine_model
-        model.eval()
-        results: list[Any] = []
-        for data in data_loader:
-            with torch.no_grad():
-                batch = engine.data_preprocessor(data, False) if engine is not None else data
-                results.extend(model(return_loss=False, **batch))
-        return results
+        return single_gpu_test(_Preprocessed(model, self._engine_model), data_loader)
+
+    def _multi_test(
+        self, model: Any, data_loader: Any, tmpdir: str | None = None, gpu_collect: bool = False
+    ) -> list[Any] | None:
+        """mmcv's multi_gpu_test (results gathered on rank 0), batches through the preprocessor."""
+        preprocessed = _Preprocessed(model, self._engine_model)
+        return multi_gpu_test(preprocessed, data_loader, tmpdir=tmpdir, gpu_collect=gpu_collect)
 
     def before_run(self, runner: Any) -> None:
         self._engine_model = getattr(runner.model, "module", runner.model)
+        batches = len(getattr(self.hook, "dataloader", ()))
+        runner.logger.info(
+            f"Evaluation by {type(self.hook).__name__}: {batches} val batches a rank"
+        )
         super().before_run(runner)
 
     def before_train_epoch(self, runner: Any) -> None:
@@ -106,6 +127,28 @@ class LegacyEvalHook(LegacyHook):
         shown = ", ".join(f"{k}: {v:.4f}" for k, v in metrics.items())
         runner.logger.info(f"Evaluation (legacy EvalHook) {shown}")
         buffer.clear_output()
+
+
+class _Preprocessed:
+    """The legacy model called on batches passed through the engine model's data preprocessor."""
+
+    def __init__(self, model: Any, engine_model: Any) -> None:
+        self._model = model
+        self._engine_model = engine_model
+
+    def eval(self) -> None:
+        self._model.eval()
+
+    def __call__(self, return_loss: bool = True, **data: Any) -> Any:
+        engine = self._engine_model
+        batch = engine.data_preprocessor(data, False) if engine is not None else data
+        return self._model(return_loss=return_loss, **batch)
+
+
+def _world_size() -> int:
+    import torch.distributed as dist
+
+    return dist.get_world_size() if dist.is_available() and dist.is_initialized() else 1
 
 
 def register() -> None:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bridge.adapters import _eval, _model, hooks
+from bridge.adapters import _ddp, _eval, _model, hooks
 from bridge.adapters.config import EngineConfig, UnmappedKeyError, legacy_to_engine_config
 from bridge.compat.train_api import ConfigError, TrainOptions, import_custom_modules, load_config
 
@@ -28,6 +28,7 @@ _RUNS = itertools.count()
 def register() -> None:
     """Register every adapter class in mmengine's registries (idempotent)."""
     _model.register()
+    _ddp.register()
     hooks.register()
     _eval.register()
 
@@ -54,7 +55,53 @@ def engine_config_for(
     # unique per process and run: mmengine keys its logger and visualizer by this name
     engine.config["experiment_name"] = f"{path.stem}_{stamp}_{os.getpid()}_{next(_RUNS)}"
     engine.config["launcher"] = options.launcher
+    if options.launcher != "none":
+        _distributed(engine.config, options.launcher)
     return engine
+
+
+def _distributed(config: dict[str, Any], launcher: str) -> None:
+    """``--launcher pytorch``: the process-group backend and the DDP wrapper of ``--engine legacy``.
+
+    ``dist_params`` (mapped to ``env_cfg.dist_cfg``) keeps its backend; without one it is nccl on
+    a GPU, gloo on CPU (mmengine's default is nccl everywhere). The model is wrapped as mmcv-era
+    train scripts do: ``broadcast_buffers=False``, ``find_unused_parameters`` from the config,
+    no ``device_ids`` on CPU.
+    """
+    import torch
+
+    if launcher != "pytorch":
+        raise ConfigError(f"launcher {launcher!r} is not supported; use 'none' or 'pytorch'")
+    env = dict(config.get("env_cfg") or {})
+    dist_cfg = dict(env.get("dist_cfg") or {})
+    dist_cfg.setdefault("backend", "nccl" if torch.cuda.is_available() else "gloo")
+    config["env_cfg"] = {**env, "dist_cfg": dist_cfg}
+    if config.get("model_wrapper_cfg") is None:
+        wrapper: dict[str, Any] = {
+            "type": "BridgeLegacyDistributedDataParallel",
+            "broadcast_buffers": False,
+            "find_unused_parameters": bool(config.get("find_unused_parameters", False)),
+        }
+        if not torch.cuda.is_available():
+            wrapper["device_ids"] = None  # mmengine would pass [LOCAL_RANK]: GPU-only in DDP
+        config["model_wrapper_cfg"] = wrapper
+
+
+def _start_process_group(config: Mapping[str, Any]) -> None:
+    """On CPU, start the gloo group before the Runner does (as ``--engine legacy`` does).
+
+    mmengine 0.10.7's ``init_dist`` calls ``torch.cuda.set_device`` first, which fails without
+    a GPU; with the group already started the Runner only joins it.
+    """
+    import torch
+    import torch.distributed as dist
+
+    from bridge.legacy.dist_utils import init_dist
+
+    launcher = config.get("launcher", "none")
+    if launcher == "none" or torch.cuda.is_available() or dist.is_initialized():
+        return
+    init_dist(launcher, **dict((config.get("env_cfg") or {}).get("dist_cfg") or {}))
 
 
 def _apply_options(cfg: dict[str, Any], path: Path, options: TrainOptions) -> None:
@@ -102,6 +149,7 @@ def build_engine_runner(
     for module in engine.imports:
         importlib.import_module(module)
     config = dict(engine.config)
+    _start_process_group(config)
     if extra_hooks:
         config["custom_hooks"] = [*config.get("custom_hooks", []), *extra_hooks]
     if strategy is None:
