@@ -146,7 +146,7 @@ def test_launcher_pytorch_maps_the_backend_and_the_ddp_wrapper(tmp_path: Path) -
         engine_config_for(ITER_EVAL, TrainOptions(work_dir=str(tmp_path), launcher="slurm"))
     single = engine_config_for(ITER_EVAL, TrainOptions(work_dir=str(tmp_path))).config
     assert "model_wrapper_cfg" not in single
-    assert "env_cfg" not in single
+    assert "dist_cfg" not in single.get("env_cfg", {})
 
 
 def test_the_ddp_wrapper_steps_as_the_legacy_model_and_keeps_its_outputs(tmp_path: Path) -> None:
