@@ -195,11 +195,15 @@ def _wrap(model: Any, cfg: Any, distributed: bool) -> Any:
     from bridge.legacy.parallel import MMDataParallel, MMDistributedDataParallel
 
     if distributed:
+        # as mmcv-era train scripts: per-rank buffers, find_unused_parameters from the config
+        kwargs: dict[str, Any] = {
+            "broadcast_buffers": False,
+            "find_unused_parameters": bool(cfg.get("find_unused_parameters", False)),
+        }
         if torch.cuda.is_available():
             model = model.cuda()
-            device = torch.cuda.current_device()
-            return MMDistributedDataParallel(model, device_ids=[device], broadcast_buffers=False)
-        return MMDistributedDataParallel(model, broadcast_buffers=False)
+            kwargs["device_ids"] = [torch.cuda.current_device()]
+        return MMDistributedDataParallel(model, **kwargs)
     if torch.cuda.is_available():
         # one GPU per process, as mmcv-era scripts do; several GPUs need --launcher pytorch
         return MMDataParallel(model.cuda(cfg.gpu_ids[0]), device_ids=[cfg.gpu_ids[0]])

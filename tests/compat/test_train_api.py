@@ -57,3 +57,28 @@ def test_a_type_registered_by_two_projects_must_be_scoped() -> None:
     second.register_module(name="Twice", module=type("B", (), {}))
     with pytest.raises(train_api.ConfigError, match=r"first\.Twice"):
         train_api._owner(root, "Twice")
+
+
+@pytest.mark.filterwarnings("ignore:`broadcast_buffers` is deprecated:FutureWarning")
+@pytest.mark.parametrize("flag", [False, True])
+def test_distributed_wrap_takes_find_unused_parameters_from_the_config(
+    tmp_path: Path, flag: bool
+) -> None:
+    """As mmcv-era train scripts: ``find_unused_parameters`` reaches DDP, buffers stay per rank."""
+    import torch.distributed as dist
+    from mmengine.config import Config
+
+    from bridge.legacy.parallel import MMDistributedDataParallel
+    from bridge.toy import ToyModel
+
+    cfg = Config({"find_unused_parameters": flag} if flag else {})
+    dist.init_process_group(
+        "gloo", init_method=f"file://{tmp_path / 'store'}", rank=0, world_size=1
+    )
+    try:
+        wrapped = train_api._wrap(ToyModel(), cfg, distributed=True)
+        assert isinstance(wrapped, MMDistributedDataParallel)
+        assert wrapped.find_unused_parameters is flag
+        assert wrapped.broadcast_buffers is False
+    finally:
+        dist.destroy_process_group()
