@@ -23,6 +23,10 @@ from bridge.config_map.param_scheduler import BRIDGE_SCHEDULER_MODULE
 __all__ = ["EngineConfig", "UnmappedKeyError", "legacy_to_engine_config"]
 
 _RUNTIME_KEYS = ("model", "data", "custom_hooks", "work_dir", "custom_imports")
+_WORKFLOW_LOOPS = {
+    "EpochBasedTrainLoop": "BridgeWorkflowEpochLoop",
+    "IterBasedTrainLoop": "BridgeWorkflowIterLoop",
+}
 
 
 class UnmappedKeyError(ValueError):
@@ -62,8 +66,10 @@ def legacy_to_engine_config(
         raise TypeError(f"cfg must be a config mapping (Config or dict), got {cfg!r}")
     mapped = map_legacy_config(cfg)
     config = {k: v for k, v in mapped.config.items() if k not in _RUNTIME_KEYS}
-    unmapped = dict(mapped.unmapped)
-    warnings = [f"{w.key}: {w.message}" for w in mapped.warnings if w.key != "custom_hooks"]
+    workflow_loop = _workflow_loop(cfg, config)  # a val phase run by bridge's workflow loops
+    done = {"custom_hooks", "workflow"} if workflow_loop is not None else {"custom_hooks"}
+    unmapped = {k: v for k, v in mapped.unmapped.items() if k not in done}
+    warnings = [f"{w.key}: {w.message}" for w in mapped.warnings if w.key not in done]
     for key, why in _runtime_gaps(cfg).items():
         unmapped[key] = cfg[key]
         warnings.append(f"{key}: {why}")
@@ -80,6 +86,8 @@ def legacy_to_engine_config(
         hooks.append(_eval_hook(cfg, config))
     if hooks:
         config["custom_hooks"] = hooks
+    if workflow_loop is not None:
+        config.update(_workflow_config(cfg, workflow_loop))
     config["work_dir"] = work_dir or cfg.get("work_dir") or "work_dirs/bridge"
     return EngineConfig(
         config=config,
@@ -213,6 +221,46 @@ def _eval_hook(cfg: Mapping[str, Any], config: dict[str, Any]) -> dict[str, Any]
         "data": _required(cfg, "data"),
         "by_epoch": runner.get("type") != "IterBasedRunner",
         "priority": "LOW",
+    }
+
+
+def _workflow_loop(cfg: Mapping[str, Any], config: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The ``train_cfg`` running ``workflow=[('train', N), ('val', M)]`` (N, M >= 1), else None.
+
+    mmcv-era train scripts pair ``data.train`` with the first phase and ``data.val`` with the
+    second, so other workflows with a val phase stay unmapped (``bridge train --engine legacy``).
+    """
+    try:
+        (train, n), (val, m) = cfg.get("workflow")  # type: ignore[misc]
+    except (TypeError, ValueError):
+        return None
+    counts_ok = all(isinstance(c, int) and not isinstance(c, bool) and c >= 1 for c in (n, m))
+    loop = dict(config.get("train_cfg") or {})
+    loop_type = _WORKFLOW_LOOPS.get(loop.get("type"))  # type: ignore[arg-type]
+    if not (train == "train" and val == "val" and counts_ok and loop_type is not None):
+        return None
+    loop.pop("val_interval", None)
+    loop.pop("val_begin", None)
+    return {**loop, "type": loop_type, "workflow": [["train", n], ["val", m]]}
+
+
+def _workflow_config(cfg: Mapping[str, Any], train_cfg: dict[str, Any]) -> dict[str, Any]:
+    """The workflow loop plus its val phase (``BridgeWorkflowValLoop``) over ``data.val``.
+
+    The val-phase loader is built as the train loader is (mmcv-era scripts and
+    ``--engine legacy`` build every workflow loader alike); no metric is evaluated.
+    """
+    data = _required(cfg, "data")
+    if not isinstance(data.get("val"), Mapping):
+        raise ValueError(
+            f"a ('val', n) workflow phase runs over data.val, got data.val={data.get('val')!r}; "
+            "add data=dict(val=dict(type=...), ...) or drop the val phase from workflow"
+        )
+    return {
+        "train_cfg": train_cfg,
+        "val_cfg": {"type": "BridgeWorkflowValLoop"},
+        "val_dataloader": _train_dataloader({**data, "train": data["val"]}),
+        "val_evaluator": [],
     }
 
 

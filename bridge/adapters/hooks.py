@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mmengine.hooks import Hook as EngineHook
+from mmengine.runner import IterBasedTrainLoop
 
 from bridge.legacy import Hook
 from bridge.legacy import registry as legacy_registry
@@ -57,6 +58,7 @@ class LegacyRunnerView:
         self.logger = runner.logger
         self.timestamp = runner.timestamp
         self._logged: tuple[str, int] | None = None
+        self._train_iter: int | None = None  # runner.iter of the latest train iteration
 
     @classmethod
     def of(cls, runner: Any) -> LegacyRunnerView:
@@ -70,17 +72,18 @@ class LegacyRunnerView:
     @property
     def iter_based(self) -> bool:
         """True under mmengine's IterBasedTrainLoop (mmcv's IterBasedRunner)."""
-        loop = getattr(self._runner, "_train_loop", None)
-        return type(loop).__name__ == "IterBasedTrainLoop"
+        return isinstance(getattr(self._runner, "_train_loop", None), IterBasedTrainLoop)
 
     @property
     def epoch(self) -> int:
         """Completed passes over the data; mmcv's IterLoader counts a pass only when the next
-        batch is fetched, after ``before_train_iter`` of the last iteration of a pass."""
+        batch is fetched, after ``before_train_iter`` of the last iteration of a pass; it keeps
+        the latest train iteration's value through a val phase and ``after_run``."""
         if not self.iter_based:
             return int(self._runner.epoch)
         per_pass = len(self._runner.train_loop.dataloader)
-        return max(0, self.iter - 1) // per_pass
+        index = self.iter if self._train_iter is None else self._train_iter
+        return max(0, index - 1) // per_pass
 
     @property
     def iter(self) -> int:
@@ -147,13 +150,16 @@ class LegacyRunnerView:
     def accept(self, mode: str, batch_idx: int, data_batch: Any) -> None:
         """Enter an iteration (mmcv sets these before ``before_*_iter``)."""
         self.mode = mode
-        self.inner_iter = 0 if self.iter_based and mode == "train" else batch_idx
+        self.inner_iter = batch_idx
+        if self.iter_based and mode == "train":  # mmcv counts within a workflow phase
+            self.inner_iter = int(getattr(self._runner.train_loop, "inner_iter", 0))
+            self._train_iter = self.iter
         self.data_batch = data_batch
 
     def finish_iters(self) -> None:
         """mmcv's IterBasedRunner counts ``inner_iter`` up after an iteration's last hook."""
         if self.iter_based and self.iter > 0:
-            self.inner_iter = 1
+            self.inner_iter = int(getattr(self._runner.train_loop, "inner_iter", 1))
 
     def take_outputs(self, mode: str) -> None:
         """After a step: ``outputs`` and the log buffer, once per iteration for all hooks."""

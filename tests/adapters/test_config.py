@@ -58,11 +58,16 @@ def test_runtime_pieces() -> None:
     assert "data" not in out
 
 
+def _val_first() -> dict[str, Any]:
+    """A val phase before training: still unmapped ([('train', N), ('val', M)] runs)."""
+    return {**_cfg("toy_workflow_val"), "workflow": [("val", 1), ("train", 1)]}
+
+
 def test_an_unmapped_key_is_reported_with_value_and_accepted_keys() -> None:
     with pytest.raises(UnmappedKeyError) as err:
-        legacy_to_engine_config(_cfg("toy_workflow_val"))
+        legacy_to_engine_config(_val_first())
     text = str(err.value)
-    assert "workflow = [('train', 1), ('val', 1)]" in text
+    assert "workflow = [('val', 1), ('train', 1)]" in text
     assert "evaluation = {" not in text  # run by the legacy EvalHook (test_eval.py)
     assert "accepted keys: [" in text
     assert "'lr_config'" in text
@@ -70,7 +75,7 @@ def test_an_unmapped_key_is_reported_with_value_and_accepted_keys() -> None:
 
 
 def test_not_strict_lists_what_is_left_out() -> None:
-    out = legacy_to_engine_config(_cfg("toy_workflow_val"), strict=False)
+    out = legacy_to_engine_config(_val_first(), strict=False)
     assert set(out.unmapped) == {"workflow"}
     assert any(w.startswith("workflow:") for w in out.warnings)
     assert out.config["custom_hooks"][0]["type"] == "BridgeLegacyEvalHook"

@@ -46,12 +46,17 @@ def test_evaluation_equals_the_recorded_mmcv_run(tmp_path: Path) -> None:
     assert runner.message_hub.get_scalar("val/accuracy").current() == want[-1][1]
 
 
-def test_a_val_workflow_phase_is_still_a_usage_error(tmp_path: Path) -> None:
+def test_a_val_phase_before_training_is_still_a_usage_error(tmp_path: Path) -> None:
+    # [('train', N), ('val', M)] runs (tests/adapters/test_workflow.py); mmcv-era scripts would
+    # pair data.train with a first val phase, so that order stays refused
+    text = CONFIG.read_text(encoding="utf-8")
+    config = tmp_path / "val_first.py"
+    config.write_text(text.replace("[('train', 1), ('val', 1)]", "[('val', 1), ('train', 1)]"))
     done = CliRunner().invoke(
-        cli, ["train", str(CONFIG), "--engine", "mmengine", "--work-dir", str(tmp_path)]
+        cli, ["train", str(config), "--engine", "mmengine", "--work-dir", str(tmp_path)]
     )
     assert done.exit_code == 2
-    assert "workflow = [('train', 1), ('val', 1)]" in done.output
+    assert "workflow = [('val', 1), ('train', 1)]" in done.output
     assert "evaluation =" not in done.output
     assert not any(tmp_path.glob("*.pth"))
 
