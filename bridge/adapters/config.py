@@ -2,9 +2,10 @@
 
 The key mapping (runner, schedules, optimizer, hooks, env...) is ``bridge.config_map``'s, the one
 the codemods use. This module adds only what a run needs and a file migration does not: the
-model wrapped in ``BridgeLegacyModel``, ``data`` turned into ``train_dataloader`` (mmcv's order
-and collate), legacy ``custom_hooks`` driven through ``BridgeLegacyHook`` (the same hook code
-runs, so the numbers stay those of mmcv), and the work dir.
+model wrapped in ``BridgeLegacyModel``, ``data`` turned into ``train_dataloader`` (the legacy
+engine's order, seeds and collate), ``fp16`` on bridge's loss-scaling wrapper, legacy
+``custom_hooks`` driven through ``BridgeLegacyHook`` (the same hook code runs, so the numbers
+stay those of mmcv), and the work dir.
 
 A legacy key that cannot be mapped is reported: :func:`legacy_to_engine_config` raises
 :class:`UnmappedKeyError` naming each key, its value and what is accepted, unless
@@ -17,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bridge.adapters._sampler import loader_generator
 from bridge.config_map import LEGACY_KEYS, legacy_schedule_to_param_scheduler, map_legacy_config
 from bridge.config_map.param_scheduler import BRIDGE_SCHEDULER_MODULE
 
@@ -80,7 +82,8 @@ def legacy_to_engine_config(
         config["param_scheduler"] = _exact_schedulers(cfg)
         imports.extend(m for m in (BRIDGE_SCHEDULER_MODULE,) if m not in imports)
     config["model"] = {"type": "BridgeLegacyModel", "model": _required(cfg, "model")}
-    config["train_dataloader"] = _train_dataloader(_required(cfg, "data"))
+    config["train_dataloader"] = _train_dataloader(_required(cfg, "data"), cfg.get("seed"))
+    _loss_scale_wrapper(config)
     hooks = _custom_hooks(cfg.get("custom_hooks"))
     if cfg.get("evaluation") is not None:
         hooks.append(_eval_hook(cfg, config))
@@ -124,16 +127,12 @@ def _exact_schedulers(cfg: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def _runtime_gaps(cfg: Mapping[str, Any]) -> dict[str, str]:
     gaps: dict[str, str] = {}
-    if cfg.get("fp16") is not None and not _has_gpu():
+    fp16 = cfg.get("fp16")
+    if fp16 is not None and (not isinstance(fp16, Mapping) or set(fp16) - {"loss_scale"}):
         gaps["fp16"] = (
-            "mmengine 0.10.7's AmpOptimWrapper runs on a GPU only and none is present; drop "
-            "'fp16' for a CPU run or train with --engine legacy"
-        )
-    train_loader = ((cfg.get("data") or {}).get("train_dataloader")) or {}
-    if train_loader.get("shuffle"):
-        gaps["data"] = (
-            "data.train_dataloader.shuffle=True: mmengine's DefaultSampler draws another order "
-            "than mmcv's loader; set shuffle=False for identical numbers"
+            f"fp16 must be a dict with only 'loss_scale' (mmcv's Fp16OptimizerHook takes no other "
+            f"fp16 key), got {fp16!r}; write e.g. fp16=dict(loss_scale=512.0) or "
+            "fp16=dict(loss_scale='dynamic')"
         )
     return gaps
 
@@ -161,8 +160,13 @@ def _required(cfg: Mapping[str, Any], key: str) -> Any:
     return dict(value)
 
 
-def _train_dataloader(data: Mapping[str, Any]) -> dict[str, Any]:
-    """mmcv's train loader (samples_per_gpu, workers_per_gpu, sequential order, mmcv collate)."""
+def _train_dataloader(data: Mapping[str, Any], seed: Any) -> dict[str, Any]:
+    """The legacy engine's train loader: mmcv's batch, workers and collate, its order and seeds.
+
+    ``BridgeLegacySampler`` and one ``torch.Generator`` seeded with ``seed`` (shared by the
+    sampler and the ``DataLoader``) draw what ``--engine legacy``'s loader draws, shuffled or
+    not; ``bridge_legacy_worker_init`` keeps torch's worker seeding (see ``_sampler.py``).
+    """
     if not isinstance(data.get("train"), Mapping):
         raise ValueError(
             f"data.train must be a dataset dict, got {data.get('train')!r}; add "
@@ -170,14 +174,21 @@ def _train_dataloader(data: Mapping[str, Any]) -> dict[str, Any]:
         )
     batch = int(data.get("samples_per_gpu", 1))
     workers = int(data.get("workers_per_gpu", 0))
-    return {
+    shuffle = bool((data.get("train_dataloader") or {}).get("shuffle", False))
+    generator = loader_generator(seed)
+    sampler: dict[str, Any] = {"type": "BridgeLegacySampler", "shuffle": shuffle}
+    loader: dict[str, Any] = {
         "batch_size": batch,
         "num_workers": workers,
         "persistent_workers": False,
         "dataset": {"type": "BridgeLegacyDataset", "dataset": dict(data["train"])},
-        "sampler": {"type": "DefaultSampler", "shuffle": False},
+        "sampler": sampler,
         "collate_fn": {"type": "bridge_legacy_collate", "samples_per_gpu": batch},
+        "worker_init_fn": {"type": "bridge_legacy_worker_init"},
     }
+    if generator is not None:
+        sampler["generator"] = loader["generator"] = generator
+    return loader
 
 
 def _custom_hooks(hooks: Any) -> list[dict[str, Any]]:
@@ -259,12 +270,18 @@ def _workflow_config(cfg: Mapping[str, Any], train_cfg: dict[str, Any]) -> dict[
     return {
         "train_cfg": train_cfg,
         "val_cfg": {"type": "BridgeWorkflowValLoop"},
-        "val_dataloader": _train_dataloader({**data, "train": data["val"]}),
+        "val_dataloader": _train_dataloader({**data, "train": data["val"]}, cfg.get("seed")),
         "val_evaluator": [],
     }
 
 
-def _has_gpu() -> bool:
-    import torch
+def _loss_scale_wrapper(config: dict[str, Any]) -> None:
+    """mmcv's fp16 on ``BridgeLossScaleOptimWrapper`` where the table maps it to AmpOptimWrapper.
 
-    return bool(torch.cuda.is_available())
+    The table targets a migrated file (real mmengine: ``AmpOptimWrapper``, which autocasts the
+    whole forward and runs on a GPU only); a run that must give ``--engine legacy``'s numbers
+    replays ``Fp16OptimizerHook`` instead, on CPU and GPU alike (``_amp.py``).
+    """
+    wrapper = config.get("optim_wrapper")
+    if isinstance(wrapper, dict) and wrapper.get("type") == "AmpOptimWrapper":
+        config["optim_wrapper"] = {**wrapper, "type": "BridgeLossScaleOptimWrapper"}

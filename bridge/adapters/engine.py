@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from bridge.adapters import _ddp, _eval, _model, _workflow, hooks
+from bridge.adapters import _amp, _ddp, _eval, _model, _sampler, _workflow, hooks
 from bridge.adapters.config import EngineConfig, UnmappedKeyError, legacy_to_engine_config
 from bridge.compat.train_api import ConfigError, TrainOptions, import_custom_modules, load_config
 
@@ -32,6 +32,8 @@ def register() -> None:
     hooks.register()
     _eval.register()
     _workflow.register()
+    _sampler.register()
+    _amp.register()
 
 
 def engine_config_for(
