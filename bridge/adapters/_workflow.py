@@ -12,7 +12,8 @@ calls the ``*_val_*`` hooks, averages the returned ``log_vars`` (sample-weighted
   mmengine's LoggerHook writes as an ``Epoch(val)`` record and puts in the message hub).
 - :class:`WorkflowIterLoop` (``'BridgeWorkflowIterLoop'``): mmcv's ``IterBasedRunner.run``;
   a val phase is ``M`` iterations drawn from an endless val loader (mmcv's ``IterLoader``) with
-  ``before/after_val_iter`` only, as mmcv calls no val-epoch hook there.
+  ``before/after_val_iter`` only, as mmcv calls no val-epoch hook there. Train-only
+  ``IterBasedRunner`` configs run on it too, so a resume continues at the legacy engine's batch.
 - :class:`WorkflowValLoop` (``'BridgeWorkflowValLoop'``, the runner's ``val_cfg``): the phase
   itself; ``runner.val()`` runs one val-loss epoch with it.
 
@@ -70,23 +71,50 @@ def _train_lr(runner: Any) -> float | None:
 
 
 class _EndlessLoader:
-    """mmcv's ``IterLoader``: restarts the loader at its end and counts the passes."""
+    """mmcv's ``IterLoader``: restarts the loader at its end and counts the passes.
 
-    def __init__(self, loader: Any) -> None:
+    ``batches`` is a pass already begun over ``loader`` (another ``iter()`` would draw another
+    base seed from the loader's generator); None starts one.
+    """
+
+    def __init__(self, loader: Any, batches: Iterator[Any] | None = None) -> None:
         self._loader = loader
-        self._batches: Iterator[Any] = iter(loader)
+        self._batches: Iterator[Any] = iter(loader) if batches is None else batches
         self.epoch = 0
+
+    def __iter__(self) -> _EndlessLoader:
+        return self
 
     def __next__(self) -> Any:
         try:
             return next(self._batches)
         except StopIteration:
-            self.epoch += 1
-            set_epoch = getattr(getattr(self._loader, "sampler", None), "set_epoch", None)
-            if callable(set_epoch):
-                set_epoch(self.epoch)
-            self._batches = iter(self._loader)
+            self._new_pass(self.epoch + 1)
             return next(self._batches)
+
+    def _new_pass(self, epoch: int) -> None:
+        self.epoch = epoch
+        set_epoch = getattr(getattr(self._loader, "sampler", None), "set_epoch", None)
+        if callable(set_epoch):
+            set_epoch(epoch)
+        self._batches = iter(self._loader)
+
+    def fast_forward(self, batches: int) -> None:
+        """Continue as if ``batches`` batches had been drawn, as bridge's legacy
+        ``IterBasedRunner`` resumes: one new pass (``set_epoch(passes)``) at the current pass,
+        then its first ``batches % len(loader)`` batches are skipped."""
+        if batches <= 0:
+            return
+        length = len(self._loader)
+        if length == 0:
+            raise ValueError(
+                f"the train loader {self._loader!r} yields no batches; give it a non-empty dataset"
+            )
+        passes, within = divmod(batches, length)
+        if passes:
+            self._new_pass(passes)
+        for _ in range(within):
+            next(self._batches)
 
 
 class WorkflowValLoop(BaseLoop):  # type: ignore[misc]
@@ -223,6 +251,12 @@ class WorkflowEpochLoop(EpochBasedTrainLoop):  # type: ignore[misc]
 class WorkflowIterLoop(IterBasedTrainLoop):  # type: ignore[misc]
     """mmengine's iter loop running an mmcv workflow: ``N`` train iterations, then ``M`` val ones.
 
+    Every ``IterBasedRunner`` config runs on it (``workflow`` defaults to mmcv's
+    ``[('train', 1)]``). The train loader restarts at its end as mmcv's ``IterLoader`` does,
+    without mmengine's 2 s sleep, and a resumed run continues on the batch where
+    ``bridge train --engine legacy`` continues (:meth:`_EndlessLoader.fast_forward`; mmengine's
+    own loop draws through every batch already trained on, which moves a shuffled order).
+
     Args:
         workflow: mmcv's ``[('train', N), ('val', M)]``, counted in iterations.
         **kwargs: ``IterBasedTrainLoop``'s (``max_iters``...); ``val_interval`` is not used.
@@ -233,12 +267,21 @@ class WorkflowIterLoop(IterBasedTrainLoop):  # type: ignore[misc]
                          workflow=[("train", 2), ("val", 1)])
     """
 
+    dataloader_iterator: Any  # an _EndlessLoader once built
+
     def __init__(
-        self, runner: Any, dataloader: Any, workflow: Sequence[Any], **kwargs: Any
+        self,
+        runner: Any,
+        dataloader: Any,
+        workflow: Sequence[Any] = (("train", 1),),
+        **kwargs: Any,
     ) -> None:
         self.workflow = _phases(workflow)
         self.inner_iter = 0  # mmcv's: iterations done in the current phase
         super().__init__(runner, dataloader, **kwargs)
+        # keep the pass mmengine's iterator has begun (a new one draws another base seed)
+        begun = getattr(self.dataloader_iterator, "_iterator", None)
+        self.dataloader_iterator = _EndlessLoader(self.dataloader, begun)
 
     def run(self) -> Any:
         """mmcv's ``IterBasedRunner.run``: the phases in turn until ``max_iters``."""
@@ -247,8 +290,7 @@ class WorkflowIterLoop(IterBasedTrainLoop):  # type: ignore[misc]
         if any(mode == "val" for mode, _ in self.workflow):  # mmcv: made before the epoch
             val_batches = _EndlessLoader(_val_loop(self.runner).dataloader)
         self.runner.call_hook("before_train_epoch")
-        for _ in range(self._iter):  # a resumed run skips the trained batches, as mmengine does
-            next(self.dataloader_iterator)
+        self.dataloader_iterator.fast_forward(self._iter)  # a resumed run: the legacy position
         while self._iter < self._max_iters and not self.stop_training:
             for mode, count in self.workflow:
                 self.inner_iter = 0

@@ -91,6 +91,7 @@ def legacy_to_engine_config(
         config["custom_hooks"] = hooks
     if workflow_loop is not None:
         config.update(_workflow_config(cfg, workflow_loop))
+    _legacy_iter_loop(config)
     config["work_dir"] = work_dir or cfg.get("work_dir") or "work_dirs/bridge"
     return EngineConfig(
         config=config,
@@ -253,6 +254,18 @@ def _workflow_loop(cfg: Mapping[str, Any], config: Mapping[str, Any]) -> dict[st
     loop.pop("val_interval", None)
     loop.pop("val_begin", None)
     return {**loop, "type": loop_type, "workflow": [["train", n], ["val", m]]}
+
+
+def _legacy_iter_loop(config: dict[str, Any]) -> None:
+    """``IterBasedRunner`` on ``BridgeWorkflowIterLoop`` (train-only: mmcv's default workflow).
+
+    mmengine's ``IterBasedTrainLoop`` resumes by drawing every batch already trained on and
+    sleeps 2 s per pass; bridge's loop restarts the loader as mmcv's ``IterLoader`` and resumes
+    at the batch ``--engine legacy`` resumes at (``_workflow.py``).
+    """
+    loop = config.get("train_cfg")
+    if isinstance(loop, Mapping) and loop.get("type") == "IterBasedTrainLoop":
+        config["train_cfg"] = {**loop, "type": _WORKFLOW_LOOPS["IterBasedTrainLoop"]}
 
 
 def _workflow_config(cfg: Mapping[str, Any], train_cfg: dict[str, Any]) -> dict[str, Any]:

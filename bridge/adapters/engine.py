@@ -135,6 +135,8 @@ def build_engine_runner(
 ) -> Any:
     """The real mmengine ``Runner`` for ``engine`` (with ``extra_hooks`` appended to custom_hooks).
 
+    It reads checkpoints (``resume_from``, ``load_from``, ``auto_resume``) through bridge's
+    allowlist and resumes mmcv-layout files converted in memory (``_resume.LegacyResumeRunner``).
     With ``strategy`` (e.g. ``dict(type='BridgeSingleDeviceStrategy')``) it is mmengine's
     ``FlexibleRunner`` driving that strategy instead.
 
@@ -144,9 +146,10 @@ def build_engine_runner(
         runner.train()
     """
     from mmengine.config import Config
-    from mmengine.runner import FlexibleRunner, Runner
+    from mmengine.runner import FlexibleRunner
 
     import bridge.strategy  # noqa: F401  registers the Bridge* strategies
+    from bridge.adapters._resume import LegacyResumeRunner
 
     register()
     for module in engine.imports:
@@ -155,8 +158,8 @@ def build_engine_runner(
     _start_process_group(config)
     if extra_hooks:
         config["custom_hooks"] = [*config.get("custom_hooks", []), *extra_hooks]
-    if strategy is None:
-        return Runner.from_cfg(Config(config))
+    if strategy is None:  # mmengine's Runner, reading checkpoints through bridge (_resume.py)
+        return LegacyResumeRunner.from_cfg(Config(config))
     if not isinstance(strategy, Mapping) or "type" not in strategy:
         raise TypeError(
             f"strategy must be a strategy config dict, got {strategy!r}; "

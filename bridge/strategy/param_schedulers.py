@@ -9,7 +9,9 @@ value with :mod:`bridge.schedules`, the main schedule and the warmup fused as mm
 They step once per iteration (``by_epoch=False``). On an epoch-based loop, configure them with
 ``by_epoch=True, convert_to_iter_based=True`` so mmengine passes the epoch length, which mmcv's
 epoch-unit progress and ``warmup_by_epoch`` need; :func:`bridge.config_map.legacy_schedule_to_param_scheduler`
-writes such configs.
+writes such configs. Resuming from a checkpoint restores only their position and base values:
+their shape comes from the config they are built with, as mmcv's stateless lr hooks recompute
+from the running config (``load_state_dict``).
 
 Registered in mmengine's ``PARAM_SCHEDULERS`` on import, as ``'BridgeLegacyLrScheduler'`` and
 ``'BridgeLegacyMomentumScheduler'`` (``custom_imports=dict(imports=['bridge.strategy.param_schedulers'])``).
@@ -214,6 +216,8 @@ def _per_group(name: str, value: Any, optimizer: Any) -> list[float]:
 
 
 _UNSAVED = ("optimizer", "_family", "_ctx")
+# what a resume takes from a checkpoint: the position and mmcv's base values, not the shape
+_PROGRESS = ("_global_step", "base_values")
 
 
 class _LegacySchedule(_ParamScheduler):  # type: ignore[misc]
@@ -282,6 +286,38 @@ class _LegacySchedule(_ParamScheduler):  # type: ignore[misc]
         """mmengine's state, without the schedule functions (rebuilt from the constructor args)."""
         return {k: v for k, v in self.__dict__.items() if k not in _UNSAVED}
 
+    def load_state_dict(self, state_dict: dict[str, Any]) -> None:
+        """Resume the progress of ``state_dict``; keep the shape this scheduler was built with.
+
+        mmcv 1.7.2's updater hooks hold no state: a resumed run recomputes every value from the
+        running config (its ``max_epochs``/``max_iters``, policy, warmup) at the resumed
+        position. So only the step count and the base values (mmcv's ``initial_lr`` of the
+        resumed optimizer) are taken from the checkpoint; ``begin``/``end``, the policy and the
+        warmup stay those of the config, and the optimizer gets this config's value for the
+        resumed position at once (mmengine's built-in schedulers restore their whole state).
+        """
+        for key in _PROGRESS:
+            if key in state_dict:
+                setattr(self, key, state_dict[key])
+        steps = self._global_step
+        self.last_step = min(steps, self.end - 1) - self.begin if steps >= self.begin else -1
+        if self.begin <= steps < self.end:
+            self._write(self._get_value())
+        self._last_value = [group[self.param_name] for group in self.optimizer.param_groups]
+
+    def step(self) -> None:
+        """mmengine's step, then :meth:`_synced` (Adam ``betas``)."""
+        super().step()
+        self._synced()
+
+    def _write(self, values: list[float]) -> None:
+        for group, value in zip(self.optimizer.param_groups, values, strict=True):
+            group[self.param_name] = value
+        self._synced()
+
+    def _synced(self) -> None:
+        """Mirror the scheduled value where the optimizer reads it (nothing for most kinds)."""
+
     def _get_value(self) -> list[float]:
         bases = self._bases if self._bases is not None else self.base_values
         it = self.last_step + self.begin
@@ -347,8 +383,13 @@ class LegacyMomentumScheduler(_LegacySchedule):
         self._family = family
         return highs
 
-    def step(self) -> None:
-        super().step()
+    def _synced(self) -> None:
         if self._use_betas:
             for group in self.optimizer.param_groups:
                 group["betas"] = (group["momentum"], group["betas"][1])
+
+
+# the checkpoint converter (bridge.checkpoint._schedulers) finds a scheduler class by its
+# ``type`` name in the modules a config imports: the registered names must resolve here too
+BridgeLegacyLrScheduler = LegacyLrScheduler
+BridgeLegacyMomentumScheduler = LegacyMomentumScheduler

@@ -25,6 +25,9 @@ def test_the_shared_table_decides_every_mapped_key(stem: str) -> None:
     table = map_legacy_config(cfg).config
     out = legacy_to_engine_config(cfg, work_dir="/w").config
     for key, value in table.items():
+        if key == "train_cfg" and value.get("type") == "IterBasedTrainLoop":
+            # IterBasedRunner runs on bridge's iter loop (mmcv's loader restarts and resume)
+            value = {**value, "type": "BridgeWorkflowIterLoop"}
         if key not in RUNTIME:
             assert out[key] == value, key
 
