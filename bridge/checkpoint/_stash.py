@@ -1,9 +1,12 @@
 """Reversible encoding of values that ``torch.load(weights_only=True)`` refuses by default.
 
 When a conversion drops a value the target runner has no place for (mmengine's log history, a
-legacy ``iter_N`` epoch, ...), it is kept in ``meta['bridge']`` so the way back is lossless.
-The real mmcv 1.7.2 and mmengine 0.10.7 call ``torch.load`` with torch's default allowlist, so
-numpy arrays/scalars and mmengine's ``HistoryBuffer`` are stored as tagged dicts of tensors.
+legacy ``iter_N`` epoch, ...), it is kept in ``meta['bridge_convert']`` so the way back is lossless.
+The real mmcv 1.7.2 and mmengine 0.10.7 call ``torch.load`` with torch's default allowlist, and
+mmcv's TextLoggerHook writes the whole ``meta`` into its ``.log.json`` when a run starts; so numpy
+arrays/scalars and mmengine's ``HistoryBuffer`` are stored as tagged dicts of plain Python lists
+and numbers (exact: a float64 is a Python float). Tagged dicts of tensors, which earlier versions
+wrote, are still decoded.
 """
 
 from __future__ import annotations
@@ -42,6 +45,18 @@ def _map(value: Any, fn: Callable[[Any], Any]) -> Any:
     return value
 
 
+def _array(array: np.ndarray) -> dict[str, Any]:
+    """A numpy array as JSON-able data: dtype, shape and the values as a flat list."""
+    return {"dtype": array.dtype.str, "shape": list(array.shape), "values": array.ravel().tolist()}
+
+
+def _unarray(data: Any) -> np.ndarray:
+    if isinstance(data, torch.Tensor):  # written by an earlier bridge
+        return data.numpy().copy()
+    values = np.array(data["values"], dtype=np.dtype(data["dtype"]))
+    return values.reshape(data["shape"])
+
+
 def encode(value: Any) -> Any:
     """``value`` with numpy and HistoryBuffer objects replaced by tagged tensor dicts."""
     buffer_type = _history_buffer_type()
@@ -49,12 +64,12 @@ def encode(value: Any) -> Any:
         log, count = value.data
         return {
             _TAG: "history_buffer",
-            "log": torch.from_numpy(np.array(log)),
-            "count": torch.from_numpy(np.array(count)),
+            "log": _array(np.array(log)),
+            "count": _array(np.array(count)),
             "max_length": int(value.max_length),
         }
     if isinstance(value, np.ndarray):
-        return {_TAG: "ndarray", "data": torch.from_numpy(value.copy())}
+        return {_TAG: "ndarray", "data": _array(value)}
     if isinstance(value, np.generic):
         return {_TAG: "npscalar", "dtype": value.dtype.str, "data": value.item()}
     return _map(value, encode)
@@ -66,10 +81,10 @@ def decode(value: Any) -> Any:
         buffer_type = _history_buffer_type()
         if buffer_type is None:
             raise ValueError("the checkpoint keeps an mmengine HistoryBuffer; install mmengine")
-        log, count = value["log"].numpy(), value["count"].numpy()
+        log, count = _unarray(value["log"]), _unarray(value["count"])
         return buffer_type(log, count, max_length=value["max_length"])
     if isinstance(value, dict) and value.get(_TAG) == "ndarray":
-        return value["data"].numpy().copy()
+        return _unarray(value["data"])
     if isinstance(value, dict) and value.get(_TAG) == "npscalar":
         return np.dtype(value["dtype"]).type(value["data"])
     return _map(value, decode)

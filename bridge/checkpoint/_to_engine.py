@@ -170,6 +170,12 @@ def _restore_engine_state(
     notes: Notes,
 ) -> tuple[dict[str, Any], Any]:
     restore_groups(optimizer, back.get("param_groups"))
+    if "bridge_meta" in back:  # meta.bridge.iter was added for bridge's IterBasedRunner
+        original = back["bridge_meta"]
+        if original == _ABSENT:
+            meta.pop("bridge", None)
+        else:
+            meta["bridge"] = original
     if back.get("flexible"):
         meta["mmengine"] = meta.pop("mmengine_version", None)
     notes.info("param-schedulers", "restored message_hub and param_schedulers kept by bridge")

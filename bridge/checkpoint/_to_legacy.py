@@ -70,11 +70,23 @@ def _move_fp16(meta: dict[str, Any], optimizer: dict[str, Any] | None, notes: No
     notes.info("fp16-scaler", "optimizer.loss_scaler -> meta.fp16.loss_scaler")
 
 
-def _iter_semantics(meta: dict[str, Any], back: Mapping[str, Any] | None, notes: Notes) -> None:
+def _iter_semantics(
+    meta: dict[str, Any],
+    back: Mapping[str, Any] | None,
+    runner: str,
+    kept: dict[str, Any],
+    notes: Notes,
+) -> None:
     """Back to the original values when bridge made this file; a native mmengine file keeps
     meta.iter = completed iterations, so mmcv resumes without repeating one (its own
-    iter_N.pth files hold N - 1 and do repeat one)."""
+    iter_N.pth files hold N - 1 and do repeat one). For an iteration run the completed count
+    also goes to meta.bridge.iter, which bridge's IterBasedRunner reads first (without it, it
+    takes an mmcv file's meta.iter + 1)."""
     if back is None:
+        if runner == "iter" and isinstance(meta.get("iter"), int):
+            kept["bridge_meta"] = meta.get("bridge", _ABSENT)  # for the way back
+            meta["bridge"] = {**(meta.get("bridge") or {}), "iter": meta["iter"]}
+            notes.info("iter-count", f"meta.bridge.iter = {meta['iter']} (completed iterations)")
         return
     for key in ("iter", "epoch"):
         value = back.get(key, _ABSENT)
@@ -127,7 +139,7 @@ def to_legacy(ckpt: object, *, notes: Notes) -> dict[str, Any]:
     _hook_msgs(meta, engine.message_hub, back, notes)
     optimizer = copy_optimizer(engine.optimizer)
     _move_fp16(meta, optimizer, notes)
-    _iter_semantics(meta, back, notes)
+    _iter_semantics(meta, back, engine.runner, kept, notes)
     if back is not None:
         restore_groups(optimizer, back.get("param_groups"))
     else:

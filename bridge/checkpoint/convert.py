@@ -4,7 +4,7 @@ Both functions take a loaded checkpoint dict and return a new one; the input is 
 (tensors are shared, not copied, so converting a large file costs no extra tensor memory). Each
 step is one named rule of :mod:`bridge.checkpoint.rules`; pass ``notes=[]`` to get a
 :class:`Note` per rule applied, and per thing that could not be converted (``level='warning'``).
-Values one side has no place for are kept in ``meta['bridge']``, so converting there and back
+Values one side has no place for are kept in ``meta['bridge_convert']``, so converting there and back
 gives the original checkpoint.
 """
 

@@ -55,7 +55,8 @@ class UnsafeCheckpointError(ValueError):
             f"refusing to load {path!r}: it needs the global(s) {', '.join(self.names)}, which "
             "are not on bridge's allowlist (tensors, numpy arrays/scalars, mmengine's "
             "HistoryBuffer, OrderedDict/defaultdict). Loading it could execute arbitrary code. "
-            "If you trust the file, pass --unsafe (unsafe=True) to load it with plain pickle."
+            "If you trust the file, load it with plain pickle: the --unsafe flag of `bridge "
+            "inspect`/`convert`/`diff`, or unsafe=True in Python."
         )
 
 

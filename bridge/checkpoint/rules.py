@@ -6,7 +6,7 @@ back (``to_legacy``), and why. :mod:`bridge.checkpoint.convert` implements every
 (a test checks that no rule lacks an implementation) and ``docs/checkpoints.md`` embeds
 :func:`markdown_table` (a test checks that the document matches it).
 
-Values a rule drops are kept in ``meta['bridge']`` so that converting back is lossless.
+Values a rule drops are kept in ``meta['bridge_convert']`` so that converting back is lossless.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ class Status(str, enum.Enum):
     MOVED = "MOVED"  # same value, new place in the tree
     REWRITTEN = "REWRITTEN"  # same key, value recomputed for the target's meaning
     ADDED = "ADDED"  # the target needs it; bridge synthesises it
-    DROPPED = "DROPPED"  # the target has no place for it (kept in meta['bridge'])
+    DROPPED = "DROPPED"  # the target has no place for it (kept in meta['bridge_convert'])
     UNSUPPORTED = "UNSUPPORTED"  # not converted; reported as a warning
     KEPT = "KEPT"  # same key and value: the target reads it as it is
 

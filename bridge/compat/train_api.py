@@ -363,7 +363,11 @@ def _resume_or_load(runner: Any, cfg: Any) -> None:
     resume_from = cfg.get("resume_from")
     if resume_from is None and cfg.get("auto_resume"):
         resume_from = find_latest_checkpoint(cfg.work_dir)
+    from bridge.compat._engine_checkpoints import as_legacy_checkpoint
+
     if resume_from is not None:
-        runner.resume(resume_from)
+        with as_legacy_checkpoint(str(resume_from), runner.model, runner.logger) as path:
+            runner.resume(path)
     elif cfg.get("load_from") is not None:
-        runner.load_checkpoint(cfg.load_from)
+        with as_legacy_checkpoint(str(cfg.load_from), runner.model, runner.logger) as path:
+            runner.load_checkpoint(path)
