@@ -205,9 +205,7 @@ def test_dropout_sees_the_legacy_global_rng(tmp_path: Path) -> None:
 def test_a_resumed_shuffled_run_equals_the_resumed_legacy_run(tmp_path: Path) -> None:
     # Both engines restart the loader's generator on resume: the resumed epochs draw the orders
     # of the first ones (docs/quirks.md). The mmengine engine runs on FlexibleRunner + the bridge
-    # strategy here: mmengine 0.10.7's plain Runner cannot read its own checkpoints under
-    # torch >= 2.6 (weights_only), the strategy's CheckpointIO can. A fixed lr: the shortened
-    # first run's mapped scheduler (end=5 iterations) would be resumed as saved.
+    # strategy here (the plain Runner's resume is covered in test_engine_resume.py).
     from bridge.adapters import build_engine_runner, engine_config_for
     from bridge.adapters.engine import state_of
     from bridge.compat.train_api import TrainOptions, train_config

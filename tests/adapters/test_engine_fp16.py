@@ -93,8 +93,8 @@ def test_the_cumulative_fp16_hook_equals_the_legacy_engine(tmp_path: Path) -> No
 
 
 def _flexible_run(work_dir: Path, options: dict[str, Any], **train: Any) -> Any:
-    """The mmengine engine on FlexibleRunner + the bridge strategy, whose checkpoints load with
-    ``weights_only`` (mmengine 0.10.7's plain Runner cannot read its own under torch >= 2.6)."""
+    """The mmengine engine on FlexibleRunner + the bridge strategy (its CheckpointIO writes and
+    reads the checkpoints; the plain Runner's resume is covered in test_engine_resume.py)."""
     from bridge.adapters import build_engine_runner, engine_config_for
     from bridge.compat.train_api import TrainOptions
 
