@@ -97,7 +97,8 @@ RULES: tuple[Rule, ...] = (
         to_engine=Status.REWRITTEN,
         to_legacy=Status.KEPT,
         why="mmcv's iter_N.pth holds N-1 and its resume repeats one iteration; mmengine's holds "
-        "N. Going to mmcv, N is kept so the resumed run does not repeat an iteration",
+        "N. Going to mmcv, N is kept so the resumed run does not repeat an iteration, and also "
+        "written to meta.bridge.iter, which bridge's IterBasedRunner reads first",
     ),
     Rule(
         name="iter-epoch",
