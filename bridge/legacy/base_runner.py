@@ -12,7 +12,7 @@ import logging
 import os
 from abc import ABCMeta, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import Any, cast
+from typing import Any
 
 import torch
 from torch.optim import Optimizer
@@ -244,12 +244,13 @@ class BaseRunner(metaclass=ABCMeta):
 
     def run_iter(self, data_batch: Any, train_mode: bool, **kwargs: Any) -> None:
         """One forward step (``train_step``/``val_step``/``batch_processor``); logs ``log_vars``."""
+        model: Any = self.model
         if self.batch_processor is not None:
-            outputs = self.batch_processor(self.model, data_batch, train_mode=train_mode, **kwargs)
+            outputs = self.batch_processor(model, data_batch, train_mode=train_mode, **kwargs)
         elif train_mode:
-            outputs = cast(Any, self.model).train_step(data_batch, self.optimizer, **kwargs)
+            outputs = model.train_step(data_batch, self.optimizer, **kwargs)
         else:
-            outputs = cast(Any, self.model).val_step(data_batch, self.optimizer, **kwargs)
+            outputs = model.val_step(data_batch, self.optimizer, **kwargs)
         self._accept_outputs(outputs, train_mode)
 
     def _accept_outputs(self, outputs: Any, train_mode: bool) -> None:

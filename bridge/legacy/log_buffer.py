@@ -48,12 +48,14 @@ class LogBuffer:
                 f"LogBuffer.update takes a dict of scalars, got {vars!r}; "
                 "return log_vars as a dict from train_step"
             )
+        val_history, n_history = self.val_history, self.n_history
         for key, var in vars.items():
-            if key not in self.val_history:
-                self.val_history[key] = []
-                self.n_history[key] = []
-            self.val_history[key].append(var)
-            self.n_history[key].append(count)
+            if key in val_history:
+                val_history[key].append(var)
+                n_history[key].append(count)
+            else:
+                val_history[key] = [var]
+                n_history[key] = [count]
 
     def average(self, n: int = 0) -> None:
         """Average the latest ``n`` values of each key (all when ``n == 0``) into ``output``."""
@@ -62,5 +64,6 @@ class LogBuffer:
         for key in self.val_history:
             values = np.array(self.val_history[key][-n:])
             nums = np.array(self.n_history[key][-n:])
-            self.output[key] = np.sum(values * nums) / np.sum(nums)
+            # ndarray.sum is np.sum's own reduction (np.add.reduce), minus its Python dispatch
+            self.output[key] = (values * nums).sum() / nums.sum()
         self.ready = True

@@ -90,7 +90,8 @@ class OptimizerHook(Hook):
         if self.detect_anomalous_params:
             self.detect_anomalous_parameters(runner.outputs["loss"], runner)
         runner.outputs["loss"].backward()
-        self._clip_and_log(runner)
+        if self.grad_clip is not None:
+            self._clip_and_log(runner)
         runner.optimizer.step()
 
     def detect_anomalous_parameters(self, loss: torch.Tensor, runner: Any) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from torch.nn.parallel import DistributedDataParallel
 
-from bridge.legacy.parallel.scatter_gather import scatter_kwargs
+from bridge.legacy.parallel.scatter_gather import scatter_first, scatter_kwargs
 
 __all__ = ["MMDistributedDataParallel"]
 
@@ -52,17 +52,27 @@ class MMDistributedDataParallel(DistributedDataParallel):
 
     def _through_ddp(self, method: str, inputs: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         # DDP.forward does the pre/post-forward work (buffer sync, reducer); it calls
-        # _run_ddp_forward, which dispatches on _bridge_method.
-        self._bridge_method = method
+        # _run_ddp_forward, which dispatches on _bridge_method. A str attribute is none of
+        # Module's parameters, buffers or submodules: object.__setattr__ stores it as
+        # Module.__setattr__ would, without its checks on every iteration.
+        object.__setattr__(self, "_bridge_method", method)
         try:
             return self(*inputs, **kwargs)
         finally:
-            self._bridge_method = "forward"
+            object.__setattr__(self, "_bridge_method", "forward")
+
+    def _scattered(self, inputs: Any, kwargs: Any, device_id: int) -> tuple[Any, Any]:
+        """The inputs for ``device_id``: ``to_kwargs(...)[i][0]``, directly unless overridden."""
+        if type(self).to_kwargs is MMDistributedDataParallel.to_kwargs:
+            first = scatter_first(inputs, kwargs, device_id, dim=self.dim)
+            if first is not None:
+                return first
+        args, kws = self.to_kwargs(inputs, kwargs, device_id)
+        return args[0], kws[0]
 
     def _run_ddp_forward(self, *inputs: Any, **kwargs: Any) -> Any:
         if self.device_ids:
-            args, kws = self.to_kwargs(inputs, kwargs, self.device_ids[0])
-            inputs, kwargs = args[0], kws[0]
+            inputs, kwargs = self._scattered(inputs, kwargs, self.device_ids[0])
         if self._bridge_method == "forward":
             target = self.module
         else:

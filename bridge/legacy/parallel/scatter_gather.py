@@ -50,6 +50,58 @@ def _scatter_map(obj: Any, target_gpus: list[int], dim: int) -> Any:
     return [obj for _ in target_gpus]
 
 
+class _NoFirst(Exception):
+    """The general scatter would give no entry for the target (an empty ``DataContainer``)."""
+
+
+def _first(values: Any) -> Any:
+    try:
+        for value in values:
+            return value
+    except TypeError:
+        pass  # not iterable: the general path raises its own error
+    raise _NoFirst
+
+
+def _first_of(obj: Any, target_gpus: list[int], dim: int) -> Any:
+    """``_scatter_map(obj, target_gpus, dim)[0]`` for one target, without the per-target lists."""
+    if isinstance(obj, Tensor):
+        return obj if _in_place(obj, target_gpus) else _first(_scatter_map(obj, target_gpus, dim))
+    if isinstance(obj, DataContainer):
+        return _first(_scatter_map(obj, target_gpus, dim))
+    if isinstance(obj, tuple) and obj:
+        return tuple([_first_of(o, target_gpus, dim) for o in obj])
+    if isinstance(obj, list) and obj:
+        return [_first_of(o, target_gpus, dim) for o in obj]
+    if isinstance(obj, dict) and obj:
+        items = tuple(
+            (_first_of(key, target_gpus, dim), _first_of(value, target_gpus, dim))
+            for key, value in obj.items()
+        )
+        return type(obj)(items)
+    return obj
+
+
+def scatter_first(
+    inputs: tuple[Any, ...], kwargs: dict[str, Any], target_gpu: int, dim: int = 0
+) -> tuple[tuple[Any, ...], dict[str, Any]] | None:
+    """The first entries of ``scatter_kwargs(inputs, kwargs, [target_gpu], dim)``, or None.
+
+    What ``MMDistributedDataParallel`` runs on its one GPU each iteration: the same objects as
+    the general path, built without its per-target lists and ``zip`` calls. None (use the general
+    path) when there are no inputs or a ``DataContainer`` holds no entry.
+    """
+    if not inputs and not kwargs:
+        return None
+    targets = [target_gpu]
+    try:
+        args = _first_of(inputs, targets, dim) if inputs else ()
+        kws = _first_of(kwargs, targets, dim) if kwargs else {}
+    except _NoFirst:
+        return None
+    return args, kws
+
+
 def scatter(inputs: Any, target_gpus: list[int], dim: int = 0) -> list[Any]:
     """Split ``inputs`` into one entry per target GPU (``[-1]``: one CPU entry).
 
