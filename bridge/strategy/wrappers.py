@@ -194,10 +194,11 @@ class MMDistributedDataParallel(DistributedDataParallel):
         self, data: dict[str, Any] | tuple[Any, ...] | list[Any], optim_wrapper: Any
     ) -> dict[str, torch.Tensor]:
         """One optimisation step on ``data``; returns the module's ``log_vars``."""
+        module = self.module  # one Module.__getattr__ lookup per step, not two
         with optim_wrapper.optim_context(self):
-            data = self.module.data_preprocessor(data, training=True)
+            data = module.data_preprocessor(data, training=True)
             losses = self._run_forward(data, mode="loss")
-        parsed_loss, log_vars = self.module.parse_losses(losses)
+        parsed_loss, log_vars = module.parse_losses(losses)
         optim_wrapper.update_params(parsed_loss)
         if self.detect_anomalous_params:
             detect_anomalous_params(parsed_loss, model=self)
