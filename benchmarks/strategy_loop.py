@@ -13,7 +13,12 @@ Three loops train the same tiny model (bridge.toy.ToyModel) on the same pre-coll
 * ``bridge+BaseModel``: the same with the toy behind mmengine's ``BaseModel`` (its data
   preprocessor and ``parse_losses`` run too, which costs ~20% on this tiny model);
 * ``mmengine-strategy`` / ``mmengine-strategy+BaseModel``: the same with mmengine 0.10.7's own
-  ``SingleDeviceStrategy`` and its ``OptimWrapper``.
+  ``SingleDeviceStrategy`` and its ``OptimWrapper``;
+* ``raw-ddp`` / ``bridge-ddp+BaseModel``: the path of the GPU throughput run
+  (benchmarks/gpu/throughput.py) on a one-process gloo group: the raw loop through torch's
+  ``DistributedDataParallel``, and ``DDPStrategy`` with bridge's ``MMDistributedDataParallel``
+  wrapper's ``train_step`` on the ``BaseModel`` toy (each reads the loss after the step, as
+  mmengine's logging does). Compare these two with each other.
 
 The budget (``--budget``, default 1.05) applies to ``bridge``.
 
@@ -88,6 +93,42 @@ def raw_loop(batches: list[dict[str, torch.Tensor]]) -> Step:
         loss.backward()  # type: ignore[no-untyped-call]
         optimizer.step()
         optimizer.zero_grad()
+
+    return step
+
+
+def raw_ddp_loop(batches: list[dict[str, torch.Tensor]]) -> Step:
+    from bridge.toy import ToyModel
+
+    model = torch.nn.parallel.DistributedDataParallel(ToyModel(), broadcast_buffers=False)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    next_batch = _cycle(batches)
+
+    def step() -> None:
+        data = next_batch()
+        loss = model(**data)["loss"]
+        loss.backward()  # type: ignore[no-untyped-call]
+        optimizer.step()
+        optimizer.zero_grad()
+        float(loss.item())
+
+    return step
+
+
+def ddp_strategy_loop(batches: list[dict[str, torch.Tensor]]) -> Step:
+    from bridge.strategy import DDPStrategy
+
+    strategy = DDPStrategy(
+        work_dir=tempfile.mkdtemp(), env_kwargs=dict(launcher="pytorch", randomness=dict(seed=0))
+    )
+    model, optim_wrapper = strategy.prepare(
+        _engine_model(), optim_wrapper=dict(optimizer=dict(type="SGD", lr=0.01, momentum=0.9))
+    )
+    next_batch = _cycle(batches)
+
+    def step() -> None:
+        log_vars = model.train_step(next_batch(), optim_wrapper)
+        {name: float(value.item()) for name, value in log_vars.items()}
 
     return step
 
@@ -192,6 +233,11 @@ def measure(iters: int, rounds: int, batch: int) -> dict[str, Any]:
         "bridge+BaseModel": strategy_loop(SingleDeviceStrategy, batches, _engine_model()),
         "mmengine-strategy+BaseModel": strategy_loop(MMSingle, batches, _engine_model()),
     }
+    from _dist import one_process_group  # type: ignore[import-not-found]  # benchmarks/
+
+    one_process_group()
+    steps["raw-ddp"] = raw_ddp_loop(batches)
+    steps["bridge-ddp+BaseModel"] = ddp_strategy_loop(batches)
     for step in steps.values():
         seconds_per_iter(step, iters)  # warm-up
     times: dict[str, list[float]] = {name: [] for name in steps}
@@ -209,6 +255,12 @@ def measure(iters: int, rounds: int, batch: int) -> dict[str, Any]:
         },
         "python_calls_per_iter": {name: python_calls_per_iter(s) for name, s in steps.items()},
         "mmengine_runner": {"us_per_iter": runner * 1e6, "ratio_vs_raw": runner / best["raw"]},
+        "ddp_ratio_vs_raw_ddp": {
+            "fastest": best["bridge-ddp+BaseModel"] / best["raw-ddp"],
+            "median_round": statistics.median(
+                t / r for t, r in zip(times["bridge-ddp+BaseModel"], times["raw-ddp"], strict=True)
+            ),
+        },
         "settings": {
             "iters": iters,
             "rounds": rounds,
@@ -243,6 +295,11 @@ def main(argv: list[str] | None = None) -> int:
         runner = result["mmengine_runner"]
         print(
             f"{'mmengine Runner':>27}: {runner['us_per_iter']:8.1f} us/iter  {runner['ratio_vs_raw']:5.3f}x raw"
+        )
+        ddp = result["ddp_ratio_vs_raw_ddp"]
+        print(
+            f"{'bridge-ddp+BaseModel':>27}: {ddp['fastest']:5.3f}x raw-ddp "
+            f"(median round {ddp['median_round']:5.3f}x)"
         )
     return 0 if result["median_round_ratio_vs_raw"]["bridge"] <= args.budget else 1
 
