@@ -57,7 +57,7 @@ class LegacyRunnerView:
         self.inner_iter = 0
         self.logger = runner.logger
         self.timestamp = runner.timestamp
-        self._logged: tuple[str, int] | None = None
+        self._logged: Any = None  # the step outputs last taken into the log buffer
         self._train_iter: int | None = None  # runner.iter of the latest train iteration
 
     @classmethod
@@ -163,11 +163,12 @@ class LegacyRunnerView:
 
     def take_outputs(self, mode: str) -> None:
         """After a step: ``outputs`` and the log buffer, once per iteration for all hooks."""
-        key = (mode, self.iter if mode == "train" else self.inner_iter)
-        if self._logged == key:
+        del mode  # one step's outputs are one object, whichever phase made them
+        latest = getattr(_unwrap_model(self._runner.model), "last_outputs", None)
+        if latest is None or latest is self._logged:  # held, so its identity is not reused
             return
-        self._logged = key
-        self.outputs = dict(getattr(_unwrap_model(self._runner.model), "last_outputs", {}))
+        self._logged = latest
+        self.outputs = dict(latest)
         if "log_vars" in self.outputs:
             self.log_buffer.update(self.outputs["log_vars"], self.outputs.get("num_samples", 1))
 

@@ -94,3 +94,29 @@ def test_a_hook_object_is_kept_and_its_priority_set() -> None:
     adapted = LegacyHook(hook, priority="HIGH")
     assert adapted.hook is hook
     assert adapted.priority == "HIGH"
+
+
+def test_each_step_enters_the_log_buffer_once_even_at_the_same_counters() -> None:
+    """Two single-batch val epochs in a row have the same (mode, inner_iter): both count."""
+    import logging
+    from types import SimpleNamespace
+
+    import torch
+
+    from bridge.adapters.hooks import LegacyRunnerView
+
+    model = SimpleNamespace(last_outputs={})
+    runner = SimpleNamespace(
+        seed=0,
+        experiment_name="x",
+        logger=logging.getLogger("bridge-test"),
+        timestamp="t",
+        model=model,
+    )
+    view = LegacyRunnerView(runner)
+    for loss in (1.0, 1.0):  # same weights, same batch: the same loss twice
+        view.accept("val", 0, None)
+        model.last_outputs = {"loss": torch.tensor(loss), "log_vars": {"loss": loss}}
+        for _hook in range(3):  # every legacy hook asks after the same step
+            view.take_outputs("val")
+    assert view.log_buffer.val_history["loss"] == [1.0, 1.0]
