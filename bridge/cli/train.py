@@ -126,10 +126,12 @@ def train(
     checkpoint_config, log_config, evaluation, custom_hooks, fp16, resume_from, load_from,
     auto_resume, gpu_ids, seed, dist_params and cudnn_benchmark as mmcv 1.x does; models and
     datasets come from your registries (custom_imports) or bridge's toy ones (BridgeToyModel,
-    BridgeToyDataset). Exit codes: 0 trained, 2 usage error (missing or unreadable config).
+    BridgeToyDataset). Exit codes: 0 trained, 2 usage error (missing or unreadable config, an
+    unreadable or unsafe checkpoint to resume or load).
 
     Example: bridge train configs/my_cfg.py --work-dir work_dirs/x --cfg-options optimizer.lr=0.01
     """
+    from bridge.checkpoint import CheckpointReadError, UnsafeCheckpointError
     from bridge.compat.train_api import ConfigError, TrainOptions
 
     options = TrainOptions(
@@ -148,3 +150,5 @@ def train(
         _engine(engine)(config, options)
     except ConfigError as exc:
         raise ConfigUsageError(str(exc)) from exc
+    except (CheckpointReadError, UnsafeCheckpointError) as exc:  # resume_from / load_from
+        raise ConfigUsageError(f"{exc} (the checkpoint given by resume_from/load_from)") from exc
