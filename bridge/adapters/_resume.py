@@ -9,29 +9,42 @@ plain pickle). When it resumes a file in mmcv 1.x's layout (``meta``/``state_dic
 written by ``--engine legacy`` or the real mmcv) it converts it in memory with
 :func:`bridge.checkpoint.convert_legacy_to_engine` (the file is never modified) and, with
 ``auto_resume``, also finds the legacy engine's ``latest.pth``/``epoch_N.pth``/``iter_N.pth``.
+:class:`LegacyResumeFlexibleRunner` does the same for mmengine's ``FlexibleRunner``, whose
+strategy reads the file itself: an mmcv-layout file is converted the same way and the strategy
+resumes a converted copy in a temporary folder (deleted afterwards; the file is not modified).
 
-.. versionadded:: 0.1 over mmengine 0.10.7's ``Runner`` (its ``resume``/``load_or_resume`` run
-   unchanged; only reading the file is bridge's).
+.. versionadded:: 0.1 over mmengine 0.10.7's ``Runner`` and ``FlexibleRunner`` (their
+   ``resume``/``load_or_resume`` run unchanged; only reading the file is bridge's).
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
+import tempfile
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from mmengine.model import is_model_wrapper
-from mmengine.runner import IterBasedTrainLoop, Runner, load_state_dict
+from mmengine.runner import FlexibleRunner, IterBasedTrainLoop, Runner, load_state_dict
 from mmengine.runner import find_latest_checkpoint as latest_engine_checkpoint
 
 from bridge.adapters._model import LegacyModel
-from bridge.checkpoint import Layout, Note, convert_legacy_to_engine, detect_layout, load_file
+from bridge.checkpoint import (
+    Layout,
+    Note,
+    convert_legacy_to_engine,
+    detect_layout,
+    load_file,
+    save_atomic,
+)
 from bridge.checkpoint.formats import RunnerKind
 from bridge.compat.train_api import find_latest_checkpoint
 from bridge.config_map.param_scheduler import BRIDGE_SCHEDULER_MODULE
 
-__all__ = ["LegacyResumeRunner"]
+__all__ = ["LegacyResumeFlexibleRunner", "LegacyResumeRunner"]
 
 _REMOTE = re.compile(r"^[A-Za-z][\w+.-]*://")
 _MODULE_PREFIX: tuple[tuple[str, str], ...] = ((r"^module\.", ""),)
@@ -47,69 +60,39 @@ def read_checkpoint(filename: str, map_location: Any) -> Any:
     return load_file(filename, map_location="cpu" if map_location is None else map_location)
 
 
-class LegacyResumeRunner(Runner):  # type: ignore[misc]
-    """mmengine's ``Runner`` that reads checkpoints safely and resumes mmcv-layout files.
+@contextlib.contextmanager
+def _copy_of(checkpoint: dict[str, Any], filename: str) -> Iterator[str]:
+    """``checkpoint`` written (atomically, allowlist-checked) to a temporary folder, deleted after."""
+    with tempfile.TemporaryDirectory(prefix="bridge-resume-") as folder:
+        copy = str(Path(folder) / Path(filename).name)
+        save_atomic(checkpoint, copy)
+        yield copy
 
-    Example::
 
-        runner = LegacyResumeRunner.from_cfg(Config(engine_config))   # as Runner.from_cfg
+class _Converting:
+    """What both runners share: this run's loop kind and an mmcv-layout file converted for it.
+
+    Mixed into an mmengine runner (``cfg``, ``train_loop``, ``param_schedulers``,
+    ``world_size``, ``logger`` are the runner's).
     """
 
     _resuming = False
     _load_from: str | None  # mmengine's: the checkpoint to load or resume
+    _has_loaded: bool
+    _resume: bool | str
+    cfg: Any
+    train_loop: Any
+    param_schedulers: Any
+    world_size: int
+    logger: Any
+    work_dir: str
 
-    def load_or_resume(self) -> None:
-        """mmengine's, with ``auto_resume`` also finding the legacy engine's checkpoints."""
-        if not self._has_loaded and self._resume and self._load_from is None:
+    def _find_legacy_latest(self) -> None:
+        """``auto_resume``: mmengine's ``last_checkpoint``, else the legacy engine's files."""
+        resume = self._resume and not isinstance(self._resume, str)  # a str: the file itself
+        if not self._has_loaded and resume and self._load_from is None:
             work_dir = self.work_dir
             self._load_from = latest_engine_checkpoint(work_dir) or find_latest_checkpoint(work_dir)
-        super().load_or_resume()
-
-    def resume(
-        self,
-        filename: str,
-        resume_optimizer: bool = True,
-        resume_param_scheduler: bool = True,
-        map_location: Any = "default",
-    ) -> None:
-        """mmengine's resume; a file in mmcv's layout is converted in memory first."""
-        self._resuming = True
-        try:
-            super().resume(filename, resume_optimizer, resume_param_scheduler, map_location)
-        finally:
-            self._resuming = False
-
-    def load_checkpoint(
-        self,
-        filename: str,
-        map_location: Any = "cpu",
-        strict: bool = False,
-        revise_keys: Sequence[tuple[str, str]] = _MODULE_PREFIX,
-    ) -> Any:
-        """Load ``filename`` into the model (as mmengine's ``Runner.load_checkpoint``), safely.
-
-        An mmengine-layout file holds ``BridgeLegacyModel``'s keys (``model.<name>``); any other
-        (mmcv's layout, a bare state dict) holds the legacy model's own, which load into it.
-        """
-        checkpoint = read_checkpoint(filename, map_location)
-        layout = self._layout(checkpoint, filename)
-        if self._resuming:
-            checkpoint = self._engine_layout(checkpoint, layout, filename)
-        self.call_hook("after_load_checkpoint", checkpoint=checkpoint)
-        model = self.model.module if is_model_wrapper(self.model) else self.model
-        if not (layout is not None and layout.is_engine) and isinstance(model, LegacyModel):
-            model = model.model
-        state_dict = checkpoint.get("state_dict", checkpoint)
-        metadata = getattr(state_dict, "_metadata", OrderedDict())
-        for pattern, replacement in revise_keys:
-            state_dict = OrderedDict(
-                (re.sub(pattern, replacement, k), v) for k, v in state_dict.items()
-            )
-        state_dict._metadata = metadata  # type: ignore[attr-defined]
-        load_state_dict(model, state_dict, strict)
-        self._has_loaded = True
-        self.logger.info(f"Load checkpoint from {filename}")
-        return checkpoint
 
     def _kind(self) -> RunnerKind:
         return "iter" if isinstance(self.train_loop, IterBasedTrainLoop) else "epoch"
@@ -186,4 +169,132 @@ class LegacyResumeRunner(Runner):  # type: ignore[misc]
             "can rebuild from this config. Fix: convert it yourself with "
             f"`bridge convert {filename} OUT.pth --to mmengine --config <config>`, check its "
             "notes, and resume from OUT.pth"
+        )
+
+
+class LegacyResumeRunner(_Converting, Runner):  # type: ignore[misc]
+    """mmengine's ``Runner`` that reads checkpoints safely and resumes mmcv-layout files.
+
+    Example::
+
+        runner = LegacyResumeRunner.from_cfg(Config(engine_config))   # as Runner.from_cfg
+    """
+
+    def load_or_resume(self) -> None:
+        """mmengine's, with ``auto_resume`` also finding the legacy engine's checkpoints."""
+        self._find_legacy_latest()
+        super().load_or_resume()
+
+    def resume(
+        self,
+        filename: str,
+        resume_optimizer: bool = True,
+        resume_param_scheduler: bool = True,
+        map_location: Any = "default",
+    ) -> None:
+        """mmengine's resume; a file in mmcv's layout is converted in memory first."""
+        self._resuming = True
+        try:
+            super().resume(filename, resume_optimizer, resume_param_scheduler, map_location)
+        finally:
+            self._resuming = False
+
+    def load_checkpoint(
+        self,
+        filename: str,
+        map_location: Any = "cpu",
+        strict: bool = False,
+        revise_keys: Sequence[tuple[str, str]] = _MODULE_PREFIX,
+    ) -> Any:
+        """Load ``filename`` into the model (as mmengine's ``Runner.load_checkpoint``), safely.
+
+        An mmengine-layout file holds ``BridgeLegacyModel``'s keys (``model.<name>``); any other
+        (mmcv's layout, a bare state dict) holds the legacy model's own, which load into it.
+        """
+        checkpoint = read_checkpoint(filename, map_location)
+        layout = self._layout(checkpoint, filename)
+        if self._resuming:
+            checkpoint = self._engine_layout(checkpoint, layout, filename)
+        self.call_hook("after_load_checkpoint", checkpoint=checkpoint)
+        model = self.model.module if is_model_wrapper(self.model) else self.model
+        if not (layout is not None and layout.is_engine) and isinstance(model, LegacyModel):
+            model = model.model
+        state_dict = checkpoint.get("state_dict", checkpoint)
+        metadata = getattr(state_dict, "_metadata", OrderedDict())
+        for pattern, replacement in revise_keys:
+            state_dict = OrderedDict(
+                (re.sub(pattern, replacement, k), v) for k, v in state_dict.items()
+            )
+        state_dict._metadata = metadata  # type: ignore[attr-defined]
+        load_state_dict(model, state_dict, strict)
+        self._has_loaded = True
+        self.logger.info(f"Load checkpoint from {filename}")
+        return checkpoint
+
+
+class LegacyResumeFlexibleRunner(_Converting, FlexibleRunner):  # type: ignore[misc]
+    """mmengine's ``FlexibleRunner`` resuming mmcv-layout files as :class:`LegacyResumeRunner`.
+
+    Its strategy reads checkpoints by file name, so a file in mmcv's layout is converted in
+    memory and the strategy resumes a copy written to a temporary folder (deleted at once).
+
+    Example::
+
+        runner = LegacyResumeFlexibleRunner.from_cfg(Config({**engine_config, "strategy": ...}))
+    """
+
+    def load_or_resume(self) -> None:
+        """mmengine's, with ``auto_resume`` also finding the legacy engine's checkpoints."""
+        self._find_legacy_latest()
+        super().load_or_resume()
+
+    def resume(
+        self,
+        filename: str,
+        resume_optimizer: bool = True,
+        resume_param_scheduler: bool = True,
+        map_location: Any = "default",
+    ) -> None:
+        """mmengine's resume through the strategy; a file in mmcv's layout is converted first."""
+        self._resuming = True
+        try:
+            checkpoint = read_checkpoint(filename, "cpu")
+            layout = self._layout(checkpoint, filename)
+            if layout is not None and layout.is_engine:
+                super().resume(filename, resume_optimizer, resume_param_scheduler, map_location)
+                return
+            converted = self._engine_layout(checkpoint, layout, filename)
+            converted["state_dict"] = self._engine_keys(converted["state_dict"])
+            with _copy_of(converted, filename) as copy:
+                super().resume(copy, resume_optimizer, resume_param_scheduler, map_location)
+        finally:
+            self._resuming = False
+
+    def load_checkpoint(
+        self,
+        filename: str,
+        map_location: Any = "cpu",
+        strict: bool = False,
+        revise_keys: Sequence[tuple[str, str]] = _MODULE_PREFIX,
+    ) -> None:
+        """mmengine's ``load_from`` through the strategy; any other layout than mmengine's
+        (mmcv's, a bare state dict) holds the legacy model's own keys, loaded into it."""
+        checkpoint = read_checkpoint(filename, map_location)
+        layout = self._layout(checkpoint, filename)
+        if not isinstance(checkpoint, dict) or (layout is not None and layout.is_engine):
+            super().load_checkpoint(filename, map_location, strict, list(revise_keys))
+            return
+        weights = checkpoint.get("state_dict", checkpoint)
+        rest = checkpoint if "state_dict" in checkpoint else {}
+        moved = {**rest, "state_dict": self._engine_keys(weights)}
+        with _copy_of(moved, filename) as copy:
+            super().load_checkpoint(copy, map_location, strict, list(revise_keys))
+
+    def _engine_keys(self, state_dict: Any) -> Any:
+        """The legacy model's keys as the strategy loads them: into ``BridgeLegacyModel``."""
+        model = self.model.module if is_model_wrapper(self.model) else self.model
+        if not isinstance(model, LegacyModel):
+            return state_dict
+        return OrderedDict(
+            (f"model.{key.removeprefix('module.')}", value) for key, value in state_dict.items()
         )

@@ -138,7 +138,8 @@ def build_engine_runner(
     It reads checkpoints (``resume_from``, ``load_from``, ``auto_resume``) through bridge's
     allowlist and resumes mmcv-layout files converted in memory (``_resume.LegacyResumeRunner``).
     With ``strategy`` (e.g. ``dict(type='BridgeSingleDeviceStrategy')``) it is mmengine's
-    ``FlexibleRunner`` driving that strategy instead.
+    ``FlexibleRunner`` driving that strategy instead, resuming mmcv-layout files the same way
+    (``_resume.LegacyResumeFlexibleRunner``).
 
     Example::
 
@@ -146,10 +147,9 @@ def build_engine_runner(
         runner.train()
     """
     from mmengine.config import Config
-    from mmengine.runner import FlexibleRunner
 
     import bridge.strategy  # noqa: F401  registers the Bridge* strategies
-    from bridge.adapters._resume import LegacyResumeRunner
+    from bridge.adapters._resume import LegacyResumeFlexibleRunner, LegacyResumeRunner
 
     register()
     for module in engine.imports:
@@ -168,7 +168,7 @@ def build_engine_runner(
     config["strategy"] = dict(strategy)
     if config.get("env_cfg") is None:  # FlexibleRunner has no default of its own here
         config["env_cfg"] = {"dist_cfg": {"backend": "nccl"}}
-    return FlexibleRunner.from_cfg(Config(config))
+    return LegacyResumeFlexibleRunner.from_cfg(Config(config))
 
 
 def train_on_mmengine(config: str | Path, options: TrainOptions | None = None) -> Any:

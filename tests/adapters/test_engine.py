@@ -85,7 +85,7 @@ def test_flexible_runner_on_the_bridge_strategy_equals_mmcv(tmp_path: Path) -> N
         {"type": "BridgeLegacyHook", "hook": {"type": "BridgeParityProbe"}, "priority": "HIGHEST"},
     ]
     runner = build_engine_runner(engine, hooks, strategy={"type": "BridgeSingleDeviceStrategy"})
-    assert type(runner).__name__ == "FlexibleRunner"
+    assert "FlexibleRunner" in [c.__name__ for c in type(runner).__mro__]
     runner.train()
     probe = next(h.hook for h in runner.hooks if isinstance(getattr(h, "hook", None), ParityProbe))
     golden = recorded(f"parity_mmcv_trace_{stem}")
