@@ -5,7 +5,9 @@
 drives it through :class:`bridge.adapters.hooks.LegacyHook`: the evaluation points
 (``start``/``interval``/``by_epoch``), the metrics (``dataset.evaluate``) and the
 ``best_<key>_<epoch|iter>_<n>.pth`` checkpoint are mmcv's. Each evaluation's metrics are logged
-and put in the message hub as ``val/<name>``, and kept in :attr:`LegacyEvalHook.history`.
+and put in the message hub as ``val/<name>``, and kept in :attr:`LegacyEvalHook.history`. The
+best score and checkpoint (mmcv's ``runner.meta['hook_msgs']``) are saved in checkpoints as
+``message_hub.runtime_info.best_score``/``best_ckpt`` and restored when one is resumed.
 
 In a distributed Runner (``--launcher pytorch``) it is mmcv's ``DistEvalHook``, as mmcv-era
 train scripts pick: the val set is split by a ``DistributedSampler``, each rank tests its shard,
@@ -27,6 +29,10 @@ from bridge.legacy.hooks.evaluation import (
 )
 
 __all__ = ["LegacyEvalHook", "register"]
+
+
+#: what mmcv's EvalHook keeps in ``runner.meta['hook_msgs']`` across a resume
+_BEST_KEYS = ("best_score", "best_ckpt")
 
 
 class LegacyEvalHook(LegacyHook):
@@ -96,6 +102,25 @@ class LegacyEvalHook(LegacyHook):
             f"Evaluation by {type(self.hook).__name__}: {batches} val batches a rank"
         )
         super().before_run(runner)
+
+    def before_save_checkpoint(self, runner: Any, checkpoint: dict[str, Any]) -> None:
+        """Save the best score and checkpoint as mmengine keeps them (``runtime_info``), where
+        ``bridge convert`` puts mmcv's ``meta.hook_msgs``, so a resumed run keeps its best."""
+        hub = checkpoint.get("message_hub")
+        msgs = self._view(runner).meta.get("hook_msgs") or {}
+        for key in _BEST_KEYS:
+            if isinstance(hub, dict) and key in msgs:
+                hub.setdefault("runtime_info", {})[key] = msgs[key]
+                hub.setdefault("resumed_keys", {})[key] = True
+
+    def after_load_checkpoint(self, runner: Any, checkpoint: dict[str, Any]) -> None:
+        """Resume the best score and checkpoint, as mmcv's ``runner.meta`` after a resume."""
+        info = (checkpoint.get("message_hub") or {}).get("runtime_info") or {}
+        msgs = self._view(runner).meta.setdefault("hook_msgs", {})
+        msgs.update({key: info[key] for key in _BEST_KEYS if key in info})
+        hook = self.hook
+        if "best_ckpt" in msgs and isinstance(hook, EvalHook) and hook.save_best:
+            hook.best_ckpt_path = msgs["best_ckpt"]  # the Runner ran before_run already
 
     def before_train_epoch(self, runner: Any) -> None:
         super().before_train_epoch(runner)

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import torch
+from conftest import recorded  # type: ignore[import-not-found]
 
 from bridge.adapters.engine import state_of, train_on_mmengine
 from bridge.adapters.parity import Trace, compare_traces
@@ -64,6 +66,10 @@ def _train(stem: str, work_dir: Path, engine: str, resume_from: Path | None = No
     return run(CONFIGS / f"{stem}.py", options)
 
 
+def _saved(work_dir: Path) -> list[str]:
+    return sorted(p.name for p in work_dir.glob("*.pth") if p.name != "latest.pth")
+
+
 def _hook(runner: Any, name: str) -> Any:
     for hook in runner.hooks:
         inner = getattr(hook, "hook", hook)
@@ -102,3 +108,25 @@ def test_a_resumed_val_workflow_equals_the_legacy_engine(stem: str, tmp_path: Pa
     converted = _train(stem, tmp_path / "ec", "mmengine", tmp_path / "legacy" / ckpt)
     assert compare_traces(_trace(legacy), _trace(converted)) == {}
     assert _hook(converted, "_ValLosses").phases == phases
+    # the resumed best score is kept: no best_* checkpoint for a score that is not better
+    assert _saved(tmp_path / "er") == _saved(tmp_path / "lr")
+    assert _saved(tmp_path / "ec") == _saved(tmp_path / "lr")
+
+
+@pytest.mark.slow
+def test_a_resumed_epoch_workflow_equals_the_recorded_mmcv_resume(tmp_path: Path) -> None:
+    # tools/oracle/workflow_resume.py: the real mmcv run resumed from its own epoch_2.pth
+    golden = recorded("mmcv_workflow_resume_toy_workflow_val")
+    _train("toy_workflow_val", tmp_path / "engine", "mmengine")
+    runner = _train("toy_workflow_val", tmp_path / "er", "mmengine", tmp_path / "engine" / "epoch_2.pth")  # fmt: skip
+    rows = _hook(runner, "ParityProbe").rows
+    train = [(e["loss"], e["lr"]) for e in golden["log"] if e["mode"] == "train"]
+    assert [(round(r["loss"], 5), round(r["lr"], 5)) for r in rows] == train
+    val = [(e["epoch"], e["loss"]) for e in golden["log"] if e["mode"] == "val" and "accuracy" not in e]  # fmt: skip
+    assert [(h["epoch"], round(h["loss"], 5)) for h in runner.val_loop.history] == val
+    assert sorted(p.name for p in (tmp_path / "er").glob("*.pth")) == [
+        n for n in golden["checkpoints"] if n != "latest.pth"
+    ]
+    last = torch.load(tmp_path / "er" / "epoch_3.pth", map_location="cpu", weights_only=False)
+    weights = {k.removeprefix("model."): float(v.double().sum()) for k, v in last["state_dict"].items()}  # fmt: skip
+    assert weights == golden["weights"]
