@@ -19,12 +19,9 @@ resumes a converted copy in a temporary folder (deleted afterwards; the file is 
 
 from __future__ import annotations
 
-import contextlib
 import re
-import tempfile
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 from mmengine.model import is_model_wrapper
@@ -38,7 +35,7 @@ from bridge.checkpoint import (
     convert_legacy_to_engine,
     detect_layout,
     load_file,
-    save_atomic,
+    temporary_copy,
 )
 from bridge.checkpoint.formats import RunnerKind
 from bridge.compat.train_api import find_latest_checkpoint
@@ -60,15 +57,6 @@ def read_checkpoint(filename: str, map_location: Any) -> Any:
     return load_file(filename, map_location="cpu" if map_location is None else map_location)
 
 
-@contextlib.contextmanager
-def _copy_of(checkpoint: dict[str, Any], filename: str) -> Iterator[str]:
-    """``checkpoint`` written (atomically, allowlist-checked) to a temporary folder, deleted after."""
-    with tempfile.TemporaryDirectory(prefix="bridge-resume-") as folder:
-        copy = str(Path(folder) / Path(filename).name)
-        save_atomic(checkpoint, copy)
-        yield copy
-
-
 class _Converting:
     """What both runners share: this run's loop kind and an mmcv-layout file converted for it.
 
@@ -87,12 +75,14 @@ class _Converting:
     logger: Any
     work_dir: str
 
-    def _find_legacy_latest(self) -> None:
-        """``auto_resume``: mmengine's ``last_checkpoint``, else the legacy engine's files."""
+    def load_or_resume(self) -> None:
+        """mmengine's; ``auto_resume`` takes mmengine's ``last_checkpoint``, else the legacy
+        engine's ``latest.pth``/``*_N.pth``."""
         resume = self._resume and not isinstance(self._resume, str)  # a str: the file itself
         if not self._has_loaded and resume and self._load_from is None:
             work_dir = self.work_dir
             self._load_from = latest_engine_checkpoint(work_dir) or find_latest_checkpoint(work_dir)
+        super().load_or_resume()  # type: ignore[misc]
 
     def _kind(self) -> RunnerKind:
         return "iter" if isinstance(self.train_loop, IterBasedTrainLoop) else "epoch"
@@ -180,11 +170,6 @@ class LegacyResumeRunner(_Converting, Runner):  # type: ignore[misc]
         runner = LegacyResumeRunner.from_cfg(Config(engine_config))   # as Runner.from_cfg
     """
 
-    def load_or_resume(self) -> None:
-        """mmengine's, with ``auto_resume`` also finding the legacy engine's checkpoints."""
-        self._find_legacy_latest()
-        super().load_or_resume()
-
     def resume(
         self,
         filename: str,
@@ -243,11 +228,6 @@ class LegacyResumeFlexibleRunner(_Converting, FlexibleRunner):  # type: ignore[m
         runner = LegacyResumeFlexibleRunner.from_cfg(Config({**engine_config, "strategy": ...}))
     """
 
-    def load_or_resume(self) -> None:
-        """mmengine's, with ``auto_resume`` also finding the legacy engine's checkpoints."""
-        self._find_legacy_latest()
-        super().load_or_resume()
-
     def resume(
         self,
         filename: str,
@@ -265,7 +245,7 @@ class LegacyResumeFlexibleRunner(_Converting, FlexibleRunner):  # type: ignore[m
                 return
             converted = self._engine_layout(checkpoint, layout, filename)
             converted["state_dict"] = self._engine_keys(converted["state_dict"])
-            with _copy_of(converted, filename) as copy:
+            with temporary_copy(converted, filename, prefix="bridge-resume-") as copy:
                 super().resume(copy, resume_optimizer, resume_param_scheduler, map_location)
         finally:
             self._resuming = False
@@ -287,7 +267,7 @@ class LegacyResumeFlexibleRunner(_Converting, FlexibleRunner):  # type: ignore[m
         weights = checkpoint.get("state_dict", checkpoint)
         rest = checkpoint if "state_dict" in checkpoint else {}
         moved = {**rest, "state_dict": self._engine_keys(weights)}
-        with _copy_of(moved, filename) as copy:
+        with temporary_copy(moved, filename, prefix="bridge-resume-") as copy:
             super().load_checkpoint(copy, map_location, strict, list(revise_keys))
 
     def _engine_keys(self, state_dict: Any) -> Any:

@@ -18,6 +18,7 @@ from bridge.checkpoint.io import allowed_globals as allowed_globals
 from bridge.checkpoint.io import load_file as load_file
 from bridge.checkpoint.io import release_mapped_pages as release_mapped_pages
 from bridge.checkpoint.io import save_atomic as save_atomic
+from bridge.checkpoint.io import temporary_copy as temporary_copy
 
 __all__ = [
     "CheckpointReadError",
@@ -35,4 +36,5 @@ __all__ = [
     "load_file",
     "release_mapped_pages",
     "save_atomic",
+    "temporary_copy",
 ]

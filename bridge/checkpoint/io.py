@@ -35,6 +35,7 @@ __all__ = [
     "load_file",
     "release_mapped_pages",
     "save_atomic",
+    "temporary_copy",
 ]
 
 _WATCH_INTERVAL = 0.1  # seconds
@@ -360,3 +361,21 @@ def save_atomic(
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
     _fsync_dir(directory)
+
+
+@contextlib.contextmanager
+def temporary_copy(obj: object, name: str, *, prefix: str = "bridge-") -> Iterator[str]:
+    """``obj`` saved (atomically) as ``name`` in a new temporary folder, removed after the block.
+
+    For a runner that reads checkpoints by path only: it gets a converted copy, and the user's
+    file is never touched.
+
+    Example::
+
+        with temporary_copy(converted, "epoch_3.pth") as path:
+            runner.resume(path)
+    """
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        path = os.path.join(folder, os.path.basename(name))
+        save_atomic(obj, path)
+        yield path

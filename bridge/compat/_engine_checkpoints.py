@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import tempfile
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -22,7 +21,7 @@ from bridge.checkpoint import (
     convert_engine_to_legacy,
     detect_layout,
     load_file,
-    save_atomic,
+    temporary_copy,
 )
 
 __all__ = ["as_legacy_checkpoint"]
@@ -54,9 +53,7 @@ def as_legacy_checkpoint(path: str, model: Any, logger: logging.Logger) -> Itera
     notes: list[Note] = []
     converted = convert_engine_to_legacy(ckpt, notes=notes)
     converted["state_dict"] = _match_model_keys(converted.get("state_dict") or {}, model)
-    with tempfile.TemporaryDirectory(prefix="bridge-legacy-ckpt-") as folder:
-        target = os.path.join(folder, os.path.basename(path))
-        save_atomic(converted, target)
+    with temporary_copy(converted, path, prefix="bridge-legacy-ckpt-") as target:
         del ckpt, converted
         logger.info(
             "%s is an mmengine (%s) checkpoint: converted for the legacy runner as "

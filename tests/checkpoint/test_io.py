@@ -218,3 +218,17 @@ def test_zip64_locator_naming_another_disk(tmp_path: Path) -> None:
     with pytest.raises(zipfile.BadZipFile):
         zipfile.is_zipfile(path)
     assert torch.equal(load_file(path, mmap=True)["w"], obj["w"])
+
+
+def test_temporary_copy_lives_for_the_block_under_the_given_name(tmp_path: Path) -> None:
+    from bridge.checkpoint import temporary_copy
+
+    obj = {"state_dict": {"w": torch.arange(3.0)}, "meta": {"epoch": 2}}
+    with temporary_copy(obj, str(tmp_path / "sub" / "epoch_2.pth"), prefix="t-") as path:
+        assert os.path.basename(path) == "epoch_2.pth"
+        assert os.path.basename(os.path.dirname(path)).startswith("t-")
+        loaded = load_file(path)
+        assert torch.equal(loaded["state_dict"]["w"], obj["state_dict"]["w"])
+        assert loaded["meta"] == {"epoch": 2}
+    assert not os.path.exists(path)
+    assert not (tmp_path / "sub").exists()  # nothing is written beside the named file
