@@ -47,14 +47,18 @@ _REMOTE = re.compile(r"^[A-Za-z][\w+.-]*://")
 _MODULE_PREFIX: tuple[tuple[str, str], ...] = ((r"^module\.", ""),)
 
 
-def read_checkpoint(filename: str, map_location: Any) -> Any:
-    """A local checkpoint read through bridge's allowlist (remote paths are refused)."""
+def read_checkpoint(filename: str, map_location: Any, *, mmap: bool = False) -> Any:
+    """A local checkpoint read through bridge's allowlist (remote paths are refused).
+
+    ``mmap=True`` maps the tensors instead of reading them: for a look at the layout before the
+    strategy reads the file itself."""
     if _REMOTE.match(str(filename)):
         raise ValueError(
             f"cannot load {filename!r}: bridge train reads local checkpoint files only; download "
             "the file and pass its local path"
         )
-    return load_file(filename, map_location="cpu" if map_location is None else map_location)
+    location = "cpu" if map_location is None else map_location
+    return load_file(filename, map_location=location, mmap=mmap)
 
 
 class _Converting:
@@ -238,7 +242,7 @@ class LegacyResumeFlexibleRunner(_Converting, FlexibleRunner):  # type: ignore[m
         """mmengine's resume through the strategy; a file in mmcv's layout is converted first."""
         self._resuming = True
         try:
-            checkpoint = read_checkpoint(filename, "cpu")
+            checkpoint = read_checkpoint(filename, "cpu", mmap=True)
             layout = self._layout(checkpoint, filename)
             if layout is not None and layout.is_engine:
                 super().resume(filename, resume_optimizer, resume_param_scheduler, map_location)
@@ -259,7 +263,7 @@ class LegacyResumeFlexibleRunner(_Converting, FlexibleRunner):  # type: ignore[m
     ) -> None:
         """mmengine's ``load_from`` through the strategy; any other layout than mmengine's
         (mmcv's, a bare state dict) holds the legacy model's own keys, loaded into it."""
-        checkpoint = read_checkpoint(filename, map_location)
+        checkpoint = read_checkpoint(filename, "cpu", mmap=True)
         layout = self._layout(checkpoint, filename)
         if not isinstance(checkpoint, dict) or (layout is not None and layout.is_engine):
             super().load_checkpoint(filename, map_location, strict, list(revise_keys))
